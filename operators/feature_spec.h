@@ -1,0 +1,58 @@
+// operators/feature_spec.h
+//
+// FeatureSpec is one windowed feature as declared in config:
+//   `function(argument) over window by key [where filter]` for the event types that contribute.
+// Every event that carries the key reads the feature (the value of that key's window as of the
+// event's time); only events of the listed types that pass the filter contribute to it.
+// A spec's fingerprint covers everything but its name, so state survives a rename and a changed
+// definition starts from fresh state instead of misreading old state.
+#pragma once
+
+#include <yaml-cpp/yaml.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "common/time.h"
+#include "operators/event_fields.h"
+
+namespace riskstream {
+
+enum class FeatureFunction { kCount, kSum, kCountDistinct };
+
+// `field == value` or `field != value`; a missing field never passes.
+struct FieldFilter {
+  EventField field;
+  bool equals = true;
+  std::string value;
+
+  bool Passes(const Event& event) const;
+};
+
+struct FeatureSpec {
+  std::string name;
+  EventField key;
+  std::vector<EventType> events;  // contributing event types
+  std::optional<FieldFilter> filter;
+  FeatureFunction function = FeatureFunction::kCount;
+  std::optional<EventField> argument;  // the summed / distinct field
+  DurationMs window_ms = 0;
+  DurationMs allowed_lateness_ms = 0;
+
+  // A stable hash of everything that defines the feature's state (not its name).
+  uint64_t Fingerprint() const;
+  // The declaration in the config syntax: "count_distinct(applicant_id) over 24h by device_id".
+  std::string Describe() const;
+};
+
+// Parses the `features:` sequence of a YAML document. `source` (a file name) prefixes errors, which
+// also give the line and column: "configs/features.yaml:12:7: feature 'x': unknown function 'f'".
+// Names must be unique; windows positive; `default_lateness_ms` applies when a feature gives none.
+Result<std::vector<FeatureSpec>> ParseFeatureSpecs(const YAML::Node& features,
+                                                   const std::string& source,
+                                                   DurationMs default_lateness_ms);
+
+}  // namespace riskstream

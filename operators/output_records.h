@@ -1,0 +1,51 @@
+// operators/output_records.h
+//
+// The JSON records riskstream writes: one credit event per input event (its decision), one fraud
+// alert per event on which any rule fired, one dead letter per rejected input. Field order is fixed
+// and numbers print the same way everywhere, so the same inputs give byte-identical records (live
+// or replayed) apart from `processing_time`. Formats are documented in docs/OUTPUTS.md.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/time.h"
+#include "operators/event.h"
+#include "operators/event_parser.h"
+#include "operators/feature_engine.h"
+#include "operators/feature_spec.h"
+#include "operators/rule_set.h"
+
+namespace riskstream {
+
+// Where an input record came from.
+struct SourcePosition {
+  std::string topic;
+  int32_t partition = 0;
+  int64_t offset = 0;
+};
+
+struct DecisionInputs {
+  const Event& event;
+  const std::vector<FeatureSpec>& specs;
+  const FeatureVector& features;
+  const RuleOutcome& outcome;
+  const std::string& rule_set_version;
+  const SourcePosition& source;
+  bool late = false;
+  TimestampMs processing_time = 0;
+};
+
+// The key output records carry: the applicant for applications, the account otherwise.
+std::string_view OutputKey(const Event& event);
+
+std::string FormatCreditEvent(const DecisionInputs& inputs);
+// nullopt when no rule fired.
+std::optional<std::string> FormatFraudAlert(const DecisionInputs& inputs);
+// `raw` is kept whole (base64) so the record can be repaired and re-sent.
+std::string FormatDeadLetter(const ParseError& error, const SourcePosition& source,
+                             std::string_view raw, TimestampMs processing_time);
+
+}  // namespace riskstream

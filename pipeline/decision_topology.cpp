@@ -1,0 +1,49 @@
+#include "pipeline/decision_topology.h"
+
+namespace riskstream {
+
+DecisionTopology::DecisionTopology(StateDb& db, const PiiHasher& hasher,
+                                   std::vector<FeatureSpec> features,
+                                   std::shared_ptr<const RuleSet> rules, uint32_t state_partitions,
+                                   DurationMs allowed_lateness_ms)
+    : parser_(hasher),
+      engine_(db, std::move(features), state_partitions),
+      rules_(std::move(rules)),
+      allowed_lateness_ms_(allowed_lateness_ms) {}
+
+Result<ProcessedInput> DecisionTopology::Process(std::string_view bytes,
+                                                 std::optional<EventType> role,
+                                                 const SourcePosition& source,
+                                                 TimestampMs processing_time) {
+  ProcessedInput result;
+  if (auto error = parser_.Parse(bytes, role, event_)) {
+    result.rejection = error->code;
+    result.outputs.push_back(
+        {OutputStream::kDeadLetter, "", FormatDeadLetter(*error, source, bytes, processing_time)});
+    return result;
+  }
+  result.type = event_.type;
+  result.event = &event_;
+  result.event_time = event_.event_time;
+
+  auto [it, first] = watermarks_.try_emplace({source.topic, source.partition}, event_.event_time);
+  if (!first && event_.event_time > it->second) it->second = event_.event_time;
+  result.late = event_.event_time < it->second - allowed_lateness_ms_;
+
+  auto features = engine_.Evaluate(event_);
+  if (!features.ok()) return features.status();
+  outcome_ = rules_->Evaluate(event_, features->values);
+  result.decision = outcome_.decision;
+  result.outcome = &outcome_;
+
+  DecisionInputs inputs{event_, engine_.specs(), *features,      outcome_, rules_->version(),
+                        source, result.late,     processing_time};
+  std::string key(OutputKey(event_));
+  result.outputs.push_back({OutputStream::kCreditEvents, key, FormatCreditEvent(inputs)});
+  if (auto alert = FormatFraudAlert(inputs)) {
+    result.outputs.push_back({OutputStream::kFraudAlerts, key, std::move(*alert)});
+  }
+  return result;
+}
+
+}  // namespace riskstream

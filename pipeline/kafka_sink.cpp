@@ -1,0 +1,86 @@
+#include "pipeline/kafka_sink.h"
+
+#include <librdkafka/rdkafkacpp.h>
+
+#include <chrono>
+
+#include "pipeline/kafka_properties.h"
+
+namespace riskstream {
+
+struct KafkaSink::DeliveryTracker : public RdKafka::DeliveryReportCb {
+  int64_t delivered = 0;
+  int64_t failed = 0;
+  std::string first_error;
+
+  void dr_cb(RdKafka::Message& message) override {
+    if (message.err() == RdKafka::ERR_NO_ERROR) {
+      ++delivered;
+      return;
+    }
+    if (failed++ == 0) {
+      first_error = message.topic_name() + ": " + RdKafka::err2str(message.err());
+    }
+  }
+};
+
+Result<std::unique_ptr<KafkaSink>> KafkaSink::Create(
+    const std::string& bootstrap_servers, const std::map<std::string, std::string>& properties) {
+  std::unique_ptr<KafkaSink> sink(new KafkaSink());
+  sink->tracker_ = std::make_unique<DeliveryTracker>();
+  auto conf = MakeKafkaConf({{"bootstrap.servers", bootstrap_servers},
+                             {"enable.idempotence", "true"},
+                             {"acks", "all"},
+                             {"compression.type", "lz4"},
+                             {"linger.ms", "5"},
+                             {"client.id", "riskstream"}},
+                            properties);
+  if (!conf.ok()) return conf.status();
+  std::string error;
+  if ((*conf)->set("dr_cb", sink->tracker_.get(), error) != RdKafka::Conf::CONF_OK) {
+    return Status::KafkaError("producer delivery callback: " + error);
+  }
+  sink->producer_.reset(RdKafka::Producer::create(conf->get(), error));
+  if (!sink->producer_) return Status::KafkaError("creating producer: " + error);
+  return sink;
+}
+
+KafkaSink::~KafkaSink() {
+  if (producer_) producer_->flush(5000);
+}
+
+Status KafkaSink::Produce(const std::string& topic, std::string_view key, std::string_view value) {
+  while (true) {
+    auto err = producer_->produce(topic, RdKafka::Topic::PARTITION_UA,
+                                  RdKafka::Producer::RK_MSG_COPY, const_cast<char*>(value.data()),
+                                  value.size(), key.data(), key.size(), 0, nullptr);
+    if (err == RdKafka::ERR_NO_ERROR) return Status::Ok();
+    if (err != RdKafka::ERR__QUEUE_FULL) {
+      return Status::KafkaError("producing to " + topic + ": " + RdKafka::err2str(err));
+    }
+    producer_->poll(50);
+  }
+}
+
+Status KafkaSink::Flush(int timeout_ms) {
+  auto err = producer_->flush(timeout_ms);
+  int64_t failed = tracker_->failed;
+  std::string first = tracker_->first_error;
+  tracker_->failed = 0;
+  tracker_->first_error.clear();
+  if (failed > 0) {
+    return Status::KafkaError(std::to_string(failed) +
+                              " output records not delivered; first: " + first);
+  }
+  if (err != RdKafka::ERR_NO_ERROR) {
+    return Status::KafkaError("flushing outputs: " + RdKafka::err2str(err) + " (" +
+                              std::to_string(producer_->outq_len()) + " still queued)");
+  }
+  return Status::Ok();
+}
+
+void KafkaSink::Poll() { producer_->poll(0); }
+
+int64_t KafkaSink::delivered() const { return tracker_->delivered; }
+
+}  // namespace riskstream

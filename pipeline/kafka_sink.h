@@ -1,0 +1,53 @@
+// pipeline/kafka_sink.h
+//
+// KafkaSink produces riskstream's output records (decisions, alerts, dead letters) with an
+// idempotent librdkafka producer and tracks their delivery. Produce() is asynchronous; Flush()
+// waits until every record produced so far is acknowledged and reports whether any failed, so the
+// caller commits its input position only after its outputs are safely in Kafka. Not thread-safe:
+// one task produces through a sink.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+
+namespace RdKafka {
+class Producer;
+}
+
+namespace riskstream {
+
+class KafkaSink {
+ public:
+  // Connects to `bootstrap_servers`; `properties` are extra librdkafka settings and win over the
+  // defaults (idempotence on, acks=all, lz4 compression, 5 ms linger).
+  static Result<std::unique_ptr<KafkaSink>> Create(
+      const std::string& bootstrap_servers, const std::map<std::string, std::string>& properties);
+  ~KafkaSink();
+  KafkaSink(const KafkaSink&) = delete;
+  KafkaSink& operator=(const KafkaSink&) = delete;
+
+  // Queues one record. Waits (serving delivery reports) while the local queue is full; fails only
+  // on errors that retrying cannot fix (unknown topic, record too large).
+  Status Produce(const std::string& topic, std::string_view key, std::string_view value);
+
+  // Waits up to `timeout_ms` for every queued record. Fails if any record since the previous Flush
+  // was not delivered, or the time ran out; the message says how many and the first error.
+  Status Flush(int timeout_ms);
+
+  // Serves delivery reports without waiting.
+  void Poll();
+
+  int64_t delivered() const;
+
+ private:
+  struct DeliveryTracker;
+  KafkaSink() = default;
+  std::unique_ptr<DeliveryTracker> tracker_;
+  std::unique_ptr<RdKafka::Producer> producer_;
+};
+
+}  // namespace riskstream

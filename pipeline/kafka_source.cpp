@@ -1,0 +1,126 @@
+#include "pipeline/kafka_source.h"
+
+#include <spdlog/spdlog.h>
+
+namespace riskstream {
+namespace {
+
+std::vector<TopicPartitionOffset> Describe(
+    const std::vector<RdKafka::TopicPartition*>& partitions) {
+  std::vector<TopicPartitionOffset> out;
+  for (auto* p : partitions) out.push_back({p->topic(), p->partition(), p->offset()});
+  return out;
+}
+
+}  // namespace
+
+struct KafkaSource::Rebalancer : public RdKafka::RebalanceCb {
+  explicit Rebalancer(AssignmentListener& l) : listener(l) {}
+  AssignmentListener& listener;
+  int64_t rebalances = 0;
+
+  void rebalance_cb(RdKafka::KafkaConsumer* consumer, RdKafka::ErrorCode err,
+                    std::vector<RdKafka::TopicPartition*>& partitions) override {
+    ++rebalances;
+    if (err == RdKafka::ERR__ASSIGN_PARTITIONS) {
+      auto described = Describe(partitions);
+      listener.OnAssigning(described);
+      for (size_t i = 0; i < partitions.size(); ++i) partitions[i]->set_offset(described[i].offset);
+      spdlog::info("assigned {} partitions", partitions.size());
+      consumer->assign(partitions);
+    } else {
+      listener.OnRevoking(Describe(partitions));
+      spdlog::info("revoked {} partitions", partitions.size());
+      consumer->unassign();
+    }
+  }
+};
+
+Result<std::unique_ptr<KafkaSource>> KafkaSource::Create(const std::string& bootstrap_servers,
+                                                         const std::string& group_id,
+                                                         const KafkaProperties& properties,
+                                                         const std::vector<std::string>& topics,
+                                                         AssignmentListener& listener) {
+  std::unique_ptr<KafkaSource> source(new KafkaSource());
+  source->rebalancer_ = std::make_unique<Rebalancer>(listener);
+  auto conf = MakeKafkaConf({{"bootstrap.servers", bootstrap_servers},
+                             {"group.id", group_id},
+                             {"enable.auto.commit", "false"},
+                             {"enable.auto.offset.store", "false"},
+                             {"auto.offset.reset", "earliest"},
+                             {"enable.partition.eof", "false"},
+                             {"client.id", "riskstream"}},
+                            properties);
+  if (!conf.ok()) return conf.status();
+  std::string error;
+  if ((*conf)->set("rebalance_cb", source->rebalancer_.get(), error) != RdKafka::Conf::CONF_OK) {
+    return Status::KafkaError("consumer rebalance callback: " + error);
+  }
+  source->consumer_.reset(RdKafka::KafkaConsumer::create(conf->get(), error));
+  if (!source->consumer_) return Status::KafkaError("creating consumer: " + error);
+  auto err = source->consumer_->subscribe(topics);
+  if (err != RdKafka::ERR_NO_ERROR) {
+    return Status::KafkaError("subscribing: " + RdKafka::err2str(err));
+  }
+  return source;
+}
+
+KafkaSource::~KafkaSource() { Close(); }
+
+Result<std::unique_ptr<RdKafka::Message>> KafkaSource::Poll(int timeout_ms) {
+  std::unique_ptr<RdKafka::Message> message(consumer_->consume(timeout_ms));
+  switch (message->err()) {
+    case RdKafka::ERR_NO_ERROR:
+      return message;
+    case RdKafka::ERR__TIMED_OUT:
+    case RdKafka::ERR__PARTITION_EOF:
+      return std::unique_ptr<RdKafka::Message>();
+    default:
+      break;
+  }
+  std::string error = message->errstr();
+  if (message->err() == RdKafka::ERR__FATAL) {
+    std::string reason;
+    consumer_->fatal_error(reason);
+    return Status::KafkaError("fatal consumer error: " + reason);
+  }
+  if (message->err() == RdKafka::ERR_UNKNOWN_TOPIC_OR_PART ||
+      message->err() == RdKafka::ERR_TOPIC_AUTHORIZATION_FAILED) {
+    return Status::KafkaError("consumer: " + error);
+  }
+  spdlog::warn("consumer: {} (librdkafka retries)", error);
+  return std::unique_ptr<RdKafka::Message>();
+}
+
+Status KafkaSource::Commit(const std::map<std::pair<std::string, int32_t>, int64_t>& next_offsets) {
+  if (next_offsets.empty()) return Status::Ok();
+  std::vector<RdKafka::TopicPartition*> partitions;
+  for (const auto& [tp, offset] : next_offsets) {
+    partitions.push_back(RdKafka::TopicPartition::create(tp.first, tp.second, offset));
+  }
+  auto err = consumer_->commitSync(partitions);
+  std::string failed;
+  for (auto* p : partitions) {
+    if (p->err() != RdKafka::ERR_NO_ERROR && failed.empty()) {
+      failed =
+          p->topic() + "/" + std::to_string(p->partition()) + ": " + RdKafka::err2str(p->err());
+    }
+  }
+  RdKafka::TopicPartition::destroy(partitions);
+  if (err != RdKafka::ERR_NO_ERROR) {
+    return Status::KafkaError("committing offsets: " + RdKafka::err2str(err) +
+                              (failed.empty() ? "" : " (" + failed + ")"));
+  }
+  if (!failed.empty()) return Status::KafkaError("committing offsets: " + failed);
+  return Status::Ok();
+}
+
+void KafkaSource::Close() {
+  if (closed_ || !consumer_) return;
+  closed_ = true;
+  consumer_->close();
+}
+
+int64_t KafkaSource::rebalances() const { return rebalancer_->rebalances; }
+
+}  // namespace riskstream

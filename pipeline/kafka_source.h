@@ -1,0 +1,72 @@
+// pipeline/kafka_source.h
+//
+// KafkaSource consumes riskstream's input topics as a member of a consumer group. Offsets are never
+// committed automatically: the runtime commits them (and records them with its state) only after
+// the outputs of the consumed records are delivered. When partitions are assigned, the listener may
+// set each partition's start offset (from the state database) before consumption starts; when they
+// are revoked, the listener gets a chance to commit first. Not thread-safe: one thread polls;
+// listener calls happen inside Poll().
+#pragma once
+
+#include <librdkafka/rdkafkacpp.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/status.h"
+#include "pipeline/kafka_properties.h"
+
+namespace riskstream {
+
+struct TopicPartitionOffset {
+  std::string topic;
+  int32_t partition = 0;
+  int64_t offset = RdKafka::Topic::OFFSET_INVALID;  // INVALID: the group's committed offset
+};
+
+class AssignmentListener {
+ public:
+  virtual ~AssignmentListener() = default;
+  // Partitions are about to be assigned; set `offset` on those that should start elsewhere.
+  virtual void OnAssigning(std::vector<TopicPartitionOffset>& partitions) = 0;
+  // Partitions are about to be taken away: commit what was consumed from them now.
+  virtual void OnRevoking(const std::vector<TopicPartitionOffset>& partitions) = 0;
+};
+
+class KafkaSource {
+ public:
+  // Joins `group_id` and subscribes to `topics`. `listener` must outlive the source.
+  static Result<std::unique_ptr<KafkaSource>> Create(const std::string& bootstrap_servers,
+                                                     const std::string& group_id,
+                                                     const KafkaProperties& properties,
+                                                     const std::vector<std::string>& topics,
+                                                     AssignmentListener& listener);
+  ~KafkaSource();
+  KafkaSource(const KafkaSource&) = delete;
+  KafkaSource& operator=(const KafkaSource&) = delete;
+
+  // The next record, nullptr when none arrived within `timeout_ms`. Errors that librdkafka recovers
+  // from by itself (a broker going away) are logged and not returned; fatal ones are.
+  Result<std::unique_ptr<RdKafka::Message>> Poll(int timeout_ms);
+
+  // Commits `next_offsets` (the offset of the next record to read) for the group.
+  Status Commit(const std::map<std::pair<std::string, int32_t>, int64_t>& next_offsets);
+
+  // Leaves the group (revoking partitions through the listener).
+  void Close();
+
+  int64_t rebalances() const;
+
+ private:
+  struct Rebalancer;
+  KafkaSource() = default;
+  std::unique_ptr<Rebalancer> rebalancer_;
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
+  bool closed_ = false;
+};
+
+}  // namespace riskstream

@@ -1,0 +1,192 @@
+// riskstream: real-time fraud detection and credit decisions on Kafka.
+//
+//   riskstream demo            embedded Kafka + generator + pipeline, decisions and alerts shown
+//   riskstream run             the pipeline against the brokers in the config (embedded if none)
+//   riskstream generate        labelled event streams to a JSON-lines file or to Kafka topics
+//   riskstream embedded-kafka  an embedded broker for other clients, until stopped
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <csignal>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include "pipeline/demo.h"
+#include "pipeline/embedded_kafka.h"
+#include "pipeline/kafka_sink.h"
+#include "pipeline/pipeline_config.h"
+#include "pipeline/pipeline_metrics.h"
+#include "pipeline/stream_runner.h"
+#include "tools/event_generator.h"
+
+namespace {
+
+using namespace riskstream;
+
+std::atomic<bool> g_stop{false};
+std::atomic<StreamRunner*> g_runner{nullptr};
+
+void OnSignal(int) {
+  g_stop.store(true);
+  if (StreamRunner* runner = g_runner.load()) runner->RequestStop();
+}
+
+void InstallSignalHandlers() {
+  std::signal(SIGINT, OnSignal);
+  std::signal(SIGTERM, OnSignal);
+}
+
+int Fail(const Status& status) {
+  std::cerr << "riskstream: " << status.ToString() << std::endl;
+  return 1;
+}
+
+Status CreateTopics(EmbeddedKafka& kafka, const PipelineConfig& config) {
+  const auto& t = config.topics;
+  for (const auto& topic :
+       {t.applications, t.transactions, t.labels, t.credit_events, t.fraud_alerts, t.dead_letter}) {
+    if (Status s = kafka.CreateTopic(topic, config.partitions); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+int Run(const std::string& config_path) {
+  auto config = LoadPipelineConfig(config_path);
+  if (!config.ok()) return Fail(config.status());
+  std::unique_ptr<EmbeddedKafka> embedded;
+  std::string bootstrap = config->bootstrap_servers;
+  if (bootstrap.empty()) {
+    auto kafka = EmbeddedKafka::Start();
+    if (!kafka.ok()) return Fail(kafka.status());
+    embedded = std::move(*kafka);
+    if (Status s = CreateTopics(*embedded, *config); !s.ok()) return Fail(s);
+    bootstrap = embedded->bootstrap_servers();
+    spdlog::info("embedded Kafka at {}", bootstrap);
+  }
+  auto metrics = PipelineMetrics::Create(config->metrics_address);
+  if (!metrics.ok()) return Fail(metrics.status());
+  auto runner = StreamRunner::Create(*config, bootstrap, **metrics);
+  if (!runner.ok()) return Fail(runner.status());
+  g_runner.store(runner->get());
+  InstallSignalHandlers();
+  spdlog::info("riskstream running: group {}, state {}, metrics on port {}", config->group_id,
+               config->state_dir, (*metrics)->port());
+  Status status = (*runner)->Run();
+  g_runner.store(nullptr);
+  spdlog::info("stopped after {} records", (*runner)->processed());
+  return status.ok() ? 0 : Fail(status);
+}
+
+int Generate(int64_t events, uint64_t seed, double rate, const std::string& out_path,
+             const std::string& bootstrap, bool with_truth) {
+  GeneratorOptions options;
+  options.seed = seed;
+  options.events_per_second_event_time = rate;
+  if (Status s = options.Validate(); !s.ok()) return Fail(s);
+  EventGenerator generator(options);
+  if (!bootstrap.empty()) {
+    auto sink = KafkaSink::Create(bootstrap, {{"client.id", "riskstream-generate"}});
+    if (!sink.ok()) return Fail(sink.status());
+    for (int64_t i = 0; i < events; ++i) {
+      GeneratedEvent event = generator.Next();
+      if (Status s = (*sink)->Produce(event.topic, event.key, event.json); !s.ok()) return Fail(s);
+    }
+    if (Status s = (*sink)->Flush(60000); !s.ok()) return Fail(s);
+    std::cerr << "produced " << events << " events to " << bootstrap << std::endl;
+    return 0;
+  }
+  auto layout = with_truth ? JsonLinesLayout::kWithGroundTruth : JsonLinesLayout::kEventOnly;
+  if (out_path == "-") {
+    Status s = WriteJsonLines(generator, static_cast<size_t>(events), std::cout, layout);
+    return s.ok() ? 0 : Fail(s);
+  }
+  std::ofstream file(out_path);
+  if (!file) return Fail(Status::IoError("cannot write " + out_path));
+  Status s = WriteJsonLines(generator, static_cast<size_t>(events), file, layout);
+  return s.ok() ? 0 : Fail(s);
+}
+
+int ServeEmbeddedKafka(const std::string& config_path, const std::string& bootstrap_file) {
+  auto config = LoadPipelineConfig(config_path);
+  if (!config.ok()) return Fail(config.status());
+  auto kafka = EmbeddedKafka::Start();
+  if (!kafka.ok()) return Fail(kafka.status());
+  if (Status s = CreateTopics(**kafka, *config); !s.ok()) return Fail(s);
+  if (!bootstrap_file.empty()) {
+    std::ofstream file(bootstrap_file + ".tmp");
+    file << (*kafka)->bootstrap_servers() << "\n";
+    file.close();
+    std::rename((bootstrap_file + ".tmp").c_str(), bootstrap_file.c_str());
+  }
+  std::cout << (*kafka)->bootstrap_servers() << std::endl;
+  InstallSignalHandlers();
+  while (!g_stop.load()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"riskstream: real-time fraud detection and credit decisions on Kafka"};
+  app.set_version_flag("--version", RISKSTREAM_VERSION);
+  app.require_subcommand(1);
+  std::string default_config = "configs/riskstream.yaml";
+
+  std::string run_config = default_config;
+  auto* run =
+      app.add_subcommand("run", "Run the pipeline (embedded Kafka when no brokers are set)");
+  run->add_option("-c,--config", run_config, "Pipeline config file")->check(CLI::ExistingFile);
+
+  DemoOptions demo_options;
+  demo_options.config_path = default_config;
+  auto* demo = app.add_subcommand("demo", "Embedded Kafka, generated traffic and the pipeline");
+  demo->add_option("-c,--config", demo_options.config_path, "Pipeline config file")
+      ->check(CLI::ExistingFile);
+  demo->add_option("-n,--events", demo_options.events, "Events to generate")
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 40));
+  demo->add_option("-r,--rate", demo_options.events_per_second, "Events per second")
+      ->check(CLI::PositiveNumber);
+  double demo_seconds = 120;
+  demo->add_option("-d,--duration", demo_seconds, "Stop after this many seconds at the latest")
+      ->check(CLI::PositiveNumber);
+  demo->add_option("--seed", demo_options.seed, "Generator seed");
+  bool demo_quiet = false;
+  demo->add_flag("-q,--quiet", demo_quiet, "Only summary lines");
+
+  int64_t gen_events = 10000;
+  uint64_t gen_seed = 42;
+  double gen_rate = 50;
+  std::string gen_out = "-", gen_bootstrap;
+  bool gen_truth = false;
+  auto* generate = app.add_subcommand("generate", "Write generated events to a file or Kafka");
+  generate->add_option("-n,--events", gen_events, "Events to generate")
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 40));
+  generate->add_option("--seed", gen_seed, "Seed (same seed, same stream)");
+  generate->add_option("--event-rate", gen_rate, "Events per second of event time")
+      ->check(CLI::PositiveNumber);
+  generate->add_option("-o,--out", gen_out, "JSON-lines file, - for stdout");
+  generate->add_option("-b,--bootstrap", gen_bootstrap, "Produce to these brokers instead");
+  generate->add_flag("--truth", gen_truth, "Wrap each event with its scenario and fraud flag");
+
+  std::string kafka_config = default_config, bootstrap_file;
+  auto* embedded = app.add_subcommand("embedded-kafka", "Serve an embedded Kafka until stopped");
+  embedded->add_option("-c,--config", kafka_config, "Config naming the topics to create")
+      ->check(CLI::ExistingFile);
+  embedded->add_option("--bootstrap-file", bootstrap_file, "Write the bootstrap address here");
+
+  CLI11_PARSE(app, argc, argv);
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+
+  if (*run) return Run(run_config);
+  if (*demo) {
+    demo_options.max_duration_ms = static_cast<DurationMs>(demo_seconds * 1000);
+    demo_options.print_decisions = !demo_quiet;
+    Status status = RunDemo(demo_options, std::cout);
+    return status.ok() ? 0 : Fail(status);
+  }
+  if (*generate) return Generate(gen_events, gen_seed, gen_rate, gen_out, gen_bootstrap, gen_truth);
+  if (*embedded) return ServeEmbeddedKafka(kafka_config, bootstrap_file);
+  return 0;
+}

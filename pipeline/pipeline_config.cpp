@@ -1,0 +1,126 @@
+#include "pipeline/pipeline_config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <filesystem>
+
+namespace riskstream {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string Where(const std::string& file, const YAML::Node& node) {
+  auto mark = node.Mark();
+  if (mark.line < 0) return file;
+  return file + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
+}
+
+std::string Resolve(const std::string& config_file, const std::string& path) {
+  if (path.empty() || fs::path(path).is_absolute()) return path;
+  return (fs::path(config_file).parent_path() / path).lexically_normal().string();
+}
+
+Status ReadDuration(const YAML::Node& node, const std::string& file, DurationMs& out) {
+  if (!node) return Status::Ok();
+  auto parsed = ParseDuration(node.as<std::string>());
+  if (!parsed.ok()) return parsed.status().WithContext(Where(file, node));
+  out = *parsed;
+  return Status::Ok();
+}
+
+void ReadProperties(const YAML::Node& node, std::map<std::string, std::string>& out) {
+  if (!node) return;
+  for (const auto& entry : node)
+    out[entry.first.as<std::string>()] = entry.second.as<std::string>();
+}
+
+Result<PipelineConfig> Load(const std::string& path) {
+  YAML::Node root = YAML::LoadFile(path);
+  PipelineConfig config;
+  config.source_file = path;
+  if (!root.IsMap()) return Status::InvalidConfig(path + ": expected a mapping at the top");
+
+  if (auto kafka = root["kafka"]) {
+    if (kafka["bootstrap_servers"]) {
+      config.bootstrap_servers = kafka["bootstrap_servers"].as<std::string>();
+    }
+    if (kafka["group_id"]) config.group_id = kafka["group_id"].as<std::string>();
+    ReadProperties(kafka["consumer"], config.consumer_properties);
+    ReadProperties(kafka["producer"], config.producer_properties);
+  }
+  if (auto topics = root["topics"]) {
+    auto read = [&](const char* name, std::string& out) {
+      if (topics[name]) out = topics[name].as<std::string>();
+    };
+    read("applications", config.topics.applications);
+    read("transactions", config.topics.transactions);
+    read("labels", config.topics.labels);
+    read("credit_events", config.topics.credit_events);
+    read("fraud_alerts", config.topics.fraud_alerts);
+    read("dead_letter", config.topics.dead_letter);
+    if (topics["partitions"]) config.partitions = topics["partitions"].as<int>();
+    if (config.partitions < 1 || config.partitions > 1024) {
+      return Status::InvalidConfig(Where(path, topics["partitions"]) +
+                                   ": partitions must be within 1..1024");
+    }
+  }
+  if (auto state = root["state"]) {
+    if (state["dir"]) config.state_dir = Resolve(path, state["dir"].as<std::string>());
+    if (Status s = ReadDuration(state["commit_interval"], path, config.commit_interval_ms);
+        !s.ok()) {
+      return s;
+    }
+    if (state["commit_max_events"]) {
+      config.commit_max_events = state["commit_max_events"].as<int>();
+      if (config.commit_max_events < 1) {
+        return Status::InvalidConfig(Where(path, state["commit_max_events"]) +
+                                     ": commit_max_events must be positive");
+      }
+    }
+  }
+  if (Status s = ReadDuration(root["allowed_lateness"], path, config.allowed_lateness_ms);
+      !s.ok()) {
+    return s;
+  }
+  if (root["pii_key_env"]) config.pii_key_env = root["pii_key_env"].as<std::string>();
+  if (auto metrics = root["metrics"]) {
+    if (metrics["address"]) config.metrics_address = metrics["address"].as<std::string>();
+  }
+
+  if (!root["features_file"]) return Status::InvalidConfig(path + ": missing 'features_file'");
+  std::string features_file = Resolve(path, root["features_file"].as<std::string>());
+  YAML::Node features_doc;
+  try {
+    features_doc = YAML::LoadFile(features_file);
+  } catch (const YAML::BadFile&) {
+    return Status::InvalidConfig(Where(path, root["features_file"]) + ": cannot read " +
+                                 features_file);
+  }
+  auto features =
+      ParseFeatureSpecs(features_doc["features"], features_file, config.allowed_lateness_ms);
+  if (!features.ok()) return features.status();
+  config.features = std::move(*features);
+
+  if (!root["rules_file"]) return Status::InvalidConfig(path + ": missing 'rules_file'");
+  config.rules_file = Resolve(path, root["rules_file"].as<std::string>());
+  if (!fs::exists(config.rules_file)) {
+    return Status::InvalidConfig(Where(path, root["rules_file"]) + ": no such file " +
+                                 config.rules_file);
+  }
+  return config;
+}
+
+}  // namespace
+
+Result<PipelineConfig> LoadPipelineConfig(const std::string& path) {
+  try {
+    return Load(path);
+  } catch (const YAML::BadFile&) {
+    return Status::InvalidConfig("cannot read config file " + path);
+  } catch (const YAML::Exception& e) {
+    return Status::InvalidConfig(path + ":" + std::to_string(e.mark.line + 1) + ":" +
+                                 std::to_string(e.mark.column + 1) + ": " + e.msg);
+  }
+}
+
+}  // namespace riskstream

@@ -1,0 +1,59 @@
+// pipeline/pipeline_config.h
+//
+// PipelineConfig is everything a riskstream instance needs to run, loaded from one YAML file (see
+// docs/CONFIG.md and configs/riskstream.yaml). Paths inside the file are relative to the file.
+// Loading validates everything up front: a config that loads can run.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "common/time.h"
+#include "operators/feature_spec.h"
+
+namespace riskstream {
+
+struct TopicNames {
+  std::string applications = "applications";
+  std::string transactions = "transactions";
+  std::string labels = "labels";
+  std::string credit_events = "credit-events";
+  std::string fraud_alerts = "fraud-alerts";
+  std::string dead_letter = "riskstream-dlq";
+};
+
+struct PipelineConfig {
+  // Kafka. An empty bootstrap means: start the embedded broker in this process.
+  std::string bootstrap_servers;
+  std::string group_id = "riskstream";
+  std::map<std::string, std::string> consumer_properties;  // passed to librdkafka as they are
+  std::map<std::string, std::string> producer_properties;
+  TopicNames topics;
+  int partitions = 3;  // of the topics riskstream creates, and of its state
+
+  // State and commits.
+  std::string state_dir = "/tmp/riskstream-state";
+  DurationMs commit_interval_ms = 100;
+  int commit_max_events = 2000;
+
+  // Event time.
+  DurationMs allowed_lateness_ms = 10 * kMinuteMs;
+
+  // Operators.
+  std::vector<FeatureSpec> features;
+  std::string rules_file;  // absolute after loading
+  std::string pii_key_env = "RISKSTREAM_PII_KEY";
+
+  // Serving.
+  std::string metrics_address = "127.0.0.1:9464";  // empty: no metrics endpoint
+
+  std::string source_file;  // the file this was loaded from
+};
+
+// Loads and validates `path`. Errors name the file, line and column.
+Result<PipelineConfig> LoadPipelineConfig(const std::string& path);
+
+}  // namespace riskstream

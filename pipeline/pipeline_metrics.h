@@ -1,0 +1,78 @@
+// pipeline/pipeline_metrics.h
+//
+// PipelineMetrics holds riskstream's Prometheus metrics (names and labels in docs/METRICS.md) and,
+// when given an address, serves them over HTTP at /metrics. Labels stay bounded: topics, event
+// types, decisions, rule ids, severities and rejection codes — never event ids or entity keys.
+// Counters are looked up by label once and cached; updates are lock-free increments.
+// Thread-safe for updates from one processing thread plus scrapes from the HTTP thread.
+#pragma once
+
+#include <prometheus/counter.h>
+#include <prometheus/exposer.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "common/status.h"
+
+namespace riskstream {
+
+class PipelineMetrics {
+ public:
+  // Creates the metrics and, when `address` ("host:port", port 0 = any free port) is not empty,
+  // serves them. Fails when the address cannot be bound.
+  static Result<std::unique_ptr<PipelineMetrics>> Create(const std::string& address);
+  ~PipelineMetrics();
+
+  // The port /metrics is served on, 0 when not served.
+  int port() const { return port_; }
+  prometheus::Registry& registry() { return *registry_; }
+
+  void OnConsumed(const std::string& topic, std::string_view type);
+  void OnDecision(std::string_view decision);
+  void OnAlert(const std::string& rule_id, std::string_view severity);
+  void OnDeadLetter(std::string_view reason);
+  void OnLateEvent();
+  void ObserveDecisionLatency(double seconds);
+  void SetEventTimeLag(double seconds);
+  void OnCommit(double seconds);
+  void OnCommitFailure();
+  void SetRebalances(int64_t total);
+  void SetStateStats(uint64_t window_keys, uint64_t live_bytes);
+  void SetRuleSetVersion(const std::string& version);
+
+ private:
+  PipelineMetrics();
+  prometheus::Counter& Cached(std::map<std::string, prometheus::Counter*>& cache,
+                              prometheus::Family<prometheus::Counter>& family,
+                              const prometheus::Labels& labels, const std::string& cache_key);
+
+  std::shared_ptr<prometheus::Registry> registry_;
+  std::unique_ptr<prometheus::Exposer> exposer_;
+  int port_ = 0;
+
+  prometheus::Family<prometheus::Counter>& consumed_;
+  prometheus::Family<prometheus::Counter>& decisions_;
+  prometheus::Family<prometheus::Counter>& alerts_;
+  prometheus::Family<prometheus::Counter>& dead_letters_;
+  prometheus::Counter& late_events_;
+  prometheus::Histogram& decision_latency_;
+  prometheus::Gauge& event_time_lag_;
+  prometheus::Counter& commits_;
+  prometheus::Counter& commit_failures_;
+  prometheus::Histogram& commit_latency_;
+  prometheus::Gauge& rebalances_;
+  prometheus::Gauge& state_keys_;
+  prometheus::Gauge& state_bytes_;
+  prometheus::Family<prometheus::Gauge>& rule_set_info_;
+  prometheus::Gauge* rule_set_gauge_ = nullptr;
+
+  std::map<std::string, prometheus::Counter*> consumed_cache_, decisions_cache_, alerts_cache_,
+      dead_letters_cache_;
+};
+
+}  // namespace riskstream

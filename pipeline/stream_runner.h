@@ -1,0 +1,75 @@
+// pipeline/stream_runner.h
+//
+// StreamRunner is one riskstream instance's processing loop: consume the input topics as a member
+// of the consumer group, run each record through the DecisionTopology, produce its outputs, and
+// commit at least every `commit_interval` or `commit_max_events` records. A commit first waits
+// until every output is delivered, then writes the state with the consumed offsets in one RocksDB
+// batch, then commits the offsets to the group. So no input is marked consumed before its decision
+// is in Kafka (at-least-once; exactly-once with transactions is a later mode), and state never
+// counts an input the recorded position does not cover. On assignment each partition resumes from
+// the offset recorded with the state, so a restart does not count any event twice in the windows.
+// Not thread-safe: Run() on one thread; RequestStop() from any thread or a signal handler.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "common/status.h"
+#include "pipeline/decision_topology.h"
+#include "pipeline/kafka_sink.h"
+#include "pipeline/kafka_source.h"
+#include "pipeline/pipeline_config.h"
+#include "pipeline/pipeline_metrics.h"
+
+namespace riskstream {
+
+class StreamRunner : private AssignmentListener {
+ public:
+  // Called for every record processed, after its outputs were queued (for demos and tools).
+  using Observer = std::function<void(const ProcessedInput&)>;
+
+  // Opens the state, loads the rules, connects to Kafka at `bootstrap_servers`. `metrics` must
+  // outlive the runner.
+  static Result<std::unique_ptr<StreamRunner>> Create(const PipelineConfig& config,
+                                                      const std::string& bootstrap_servers,
+                                                      PipelineMetrics& metrics);
+  ~StreamRunner() override;
+
+  // Processes until RequestStop() (then commits and leaves the group) or a fatal error.
+  Status Run();
+  void RequestStop() { stop_.store(true); }
+  void SetObserver(Observer observer) { observer_ = std::move(observer); }
+
+  int64_t processed() const { return processed_; }
+
+ private:
+  StreamRunner() = default;
+  Status Handle(const RdKafka::Message& message);
+  Status Commit();
+  void OnAssigning(std::vector<TopicPartitionOffset>& partitions) override;
+  void OnRevoking(const std::vector<TopicPartitionOffset>& partitions) override;
+  const std::string& TopicFor(OutputStream stream) const;
+
+  PipelineConfig config_;
+  PipelineMetrics* metrics_ = nullptr;
+  std::unique_ptr<StateDb> state_;
+  std::unique_ptr<PiiHasher> hasher_;
+  std::unique_ptr<DecisionTopology> topology_;
+  std::unique_ptr<KafkaSink> sink_;
+  std::unique_ptr<KafkaSource> source_;
+  std::map<std::string, EventType> topic_roles_;
+  std::map<std::pair<std::string, int32_t>, int64_t> uncommitted_offsets_;
+  int uncommitted_events_ = 0;
+  std::chrono::steady_clock::time_point last_commit_;
+  std::atomic<bool> stop_{false};
+  Status deferred_error_;
+  Observer observer_;
+  int64_t processed_ = 0;
+};
+
+}  // namespace riskstream

@@ -1,0 +1,146 @@
+#include "state/state_db.h"
+
+#include <rocksdb/cache.h>
+#include <rocksdb/table.h>
+
+#include "state/key_codec.h"
+
+namespace riskstream {
+namespace {
+
+const char* const kFamilyNames[] = {"windows", "meta"};
+
+std::string OffsetKey(const std::string& topic, int32_t partition) {
+  std::string key = "offset/";
+  AppendLengthPrefixed(key, topic);
+  AppendU32(key, static_cast<uint32_t>(partition));
+  return key;
+}
+
+Status FromRocks(const rocksdb::Status& status, const std::string& what) {
+  if (status.ok()) return Status::Ok();
+  return Status::IoError(what + ": " + status.ToString());
+}
+
+}  // namespace
+
+Result<std::unique_ptr<StateDb>> StateDb::Open(const std::string& path,
+                                               const StateDbOptions& options) {
+  rocksdb::Options db_options;
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+  db_options.IncreaseParallelism(2);
+
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  table.cache_index_and_filter_blocks = true;
+  rocksdb::ColumnFamilyOptions family_options;
+  family_options.OptimizeLevelStyleCompaction();
+  family_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> families;
+  families.emplace_back(rocksdb::kDefaultColumnFamilyName, family_options);
+  for (const char* name : kFamilyNames) families.emplace_back(name, family_options);
+
+  std::unique_ptr<StateDb> state(new StateDb());
+  rocksdb::DB* raw = nullptr;
+  auto status =
+      rocksdb::DB::Open(rocksdb::DBOptions(db_options), path, families, &state->handles_, &raw);
+  if (!status.ok()) return FromRocks(status, "opening state database " + path);
+  state->db_.reset(raw);
+  state->pending_ = std::make_unique<rocksdb::WriteBatchWithIndex>(rocksdb::BytewiseComparator(), 0,
+                                                                   /*overwrite_key=*/true);
+  state->write_options_.sync = options.sync_commits;
+  return state;
+}
+
+StateDb::~StateDb() {
+  if (!db_) return;
+  for (auto* handle : handles_) db_->DestroyColumnFamilyHandle(handle);
+  db_->Close();
+}
+
+rocksdb::ColumnFamilyHandle* StateDb::Handle(Family family) const {
+  return handles_[static_cast<size_t>(family) + 1];
+}
+
+Result<std::optional<std::string>> StateDb::Get(Family family, const std::string& key) {
+  std::string value;
+  auto status =
+      pending_->GetFromBatchAndDB(db_.get(), rocksdb::ReadOptions(), Handle(family), key, &value);
+  if (status.IsNotFound()) return std::optional<std::string>();
+  if (!status.ok()) return FromRocks(status, "reading state");
+  return std::optional<std::string>(std::move(value));
+}
+
+void StateDb::Put(Family family, const std::string& key, const std::string& value) {
+  pending_->Put(Handle(family), key, value);
+}
+
+void StateDb::Delete(Family family, const std::string& key) {
+  pending_->Delete(Handle(family), key);
+}
+
+std::unique_ptr<rocksdb::Iterator> StateDb::NewIterator(Family family) {
+  auto* base = db_->NewIterator(rocksdb::ReadOptions(), Handle(family));
+  return std::unique_ptr<rocksdb::Iterator>(pending_->NewIteratorWithBase(Handle(family), base));
+}
+
+void StateDb::SetInputOffset(const std::string& topic, int32_t partition, int64_t next_offset) {
+  pending_offsets_[{topic, partition}] = next_offset;
+}
+
+Result<std::optional<int64_t>> StateDb::CommittedInputOffset(const std::string& topic,
+                                                             int32_t partition) {
+  std::string value;
+  auto status =
+      db_->Get(rocksdb::ReadOptions(), Handle(Family::kMeta), OffsetKey(topic, partition), &value);
+  if (status.IsNotFound()) return std::optional<int64_t>();
+  if (!status.ok()) return FromRocks(status, "reading committed offset of " + topic);
+  size_t pos = 0;
+  uint64_t offset;
+  if (!ReadU64(value, pos, offset)) {
+    return Status::IoError("corrupt committed offset of " + topic + "/" +
+                           std::to_string(partition));
+  }
+  return std::optional<int64_t>(static_cast<int64_t>(offset));
+}
+
+Status StateDb::Commit() {
+  for (const auto& [topic_partition, offset] : pending_offsets_) {
+    std::string value;
+    AppendU64(value, static_cast<uint64_t>(offset));
+    pending_->Put(Handle(Family::kMeta), OffsetKey(topic_partition.first, topic_partition.second),
+                  value);
+  }
+  auto status = db_->Write(write_options_, pending_->GetWriteBatch());
+  if (!status.ok()) return FromRocks(status, "committing state");
+  pending_->Clear();
+  pending_offsets_.clear();
+  return Status::Ok();
+}
+
+void StateDb::DiscardPending() {
+  pending_->Clear();
+  pending_offsets_.clear();
+}
+
+size_t StateDb::PendingBytes() const { return pending_->GetWriteBatch()->GetDataSize(); }
+
+uint64_t StateDb::EstimateKeys(Family family) const {
+  uint64_t keys = 0;
+  db_->GetIntProperty(Handle(family), "rocksdb.estimate-num-keys", &keys);
+  return keys;
+}
+
+uint64_t StateDb::LiveDataBytes() const {
+  uint64_t total = 0;
+  for (auto* handle : handles_) {
+    uint64_t bytes = 0;
+    db_->GetIntProperty(handle, "rocksdb.estimate-live-data-size", &bytes);
+    total += bytes;
+  }
+  return total;
+}
+
+}  // namespace riskstream

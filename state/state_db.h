@@ -1,0 +1,77 @@
+// state/state_db.h
+//
+// StateDb is riskstream's one RocksDB database per instance. Stores live in column families; every
+// change goes into a pending write batch that reads see immediately (read-your-writes), and
+// Commit() writes that batch together with the input offsets it consumed in one atomic RocksDB
+// write. So after any crash the state on disk and the recorded input position always agree. Not
+// thread-safe: one task owns a StateDb at a time.
+#pragma once
+
+#include <rocksdb/db.h>
+#include <rocksdb/utilities/write_batch_with_index.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "common/status.h"
+
+namespace riskstream {
+
+struct StateDbOptions {
+  size_t block_cache_bytes = 64 << 20;
+  bool sync_commits = false;  // WAL is always on; sync adds an fsync per commit
+};
+
+class StateDb {
+ public:
+  enum class Family { kWindows = 0, kMeta = 1 };
+
+  // Opens or creates the database in directory `path` with every column family riskstream uses.
+  static Result<std::unique_ptr<StateDb>> Open(const std::string& path,
+                                               const StateDbOptions& options = {});
+  ~StateDb();
+  StateDb(const StateDb&) = delete;
+  StateDb& operator=(const StateDb&) = delete;
+
+  // Reads `key` as the pending batch over the database sees it. NotFound is not an error: the
+  // result is then std::nullopt.
+  Result<std::optional<std::string>> Get(Family family, const std::string& key);
+  void Put(Family family, const std::string& key, const std::string& value);
+  void Delete(Family family, const std::string& key);
+  // An iterator over the pending batch merged with the database. Valid until the next Commit().
+  std::unique_ptr<rocksdb::Iterator> NewIterator(Family family);
+
+  // Records that input `topic`/`partition` has been consumed up to (excluding) `next_offset`. Takes
+  // effect with the next Commit().
+  void SetInputOffset(const std::string& topic, int32_t partition, int64_t next_offset);
+  // The committed next offset of `topic`/`partition`, or nullopt when none was ever committed.
+  Result<std::optional<int64_t>> CommittedInputOffset(const std::string& topic, int32_t partition);
+
+  // Atomically writes the pending batch and offsets. On error nothing was written and the pending
+  // batch is kept, so the caller can retry or discard.
+  Status Commit();
+  // Drops every pending change (the input will be re-read from the committed offsets).
+  void DiscardPending();
+  size_t PendingBytes() const;
+
+  // Approximate number of live keys and live data bytes of a column family (RocksDB estimates).
+  uint64_t EstimateKeys(Family family) const;
+  uint64_t LiveDataBytes() const;
+  rocksdb::DB& db() { return *db_; }
+
+ private:
+  StateDb() = default;
+  rocksdb::ColumnFamilyHandle* Handle(Family family) const;
+
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // [default, windows, meta]
+  std::unique_ptr<rocksdb::WriteBatchWithIndex> pending_;
+  std::map<std::pair<std::string, int32_t>, int64_t> pending_offsets_;
+  rocksdb::WriteOptions write_options_;
+};
+
+}  // namespace riskstream
