@@ -1,0 +1,143 @@
+#include "operators/feature_engine.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/support/temp_dir.h"
+
+namespace riskstream {
+namespace {
+
+std::vector<FeatureSpec> Specs(const std::string& yaml) {
+  auto specs = ParseFeatureSpecs(YAML::Load(yaml)["features"], "features.yaml", 0);
+  EXPECT_TRUE(specs.ok()) << specs.status().ToString();
+  return specs.ok() ? *specs : std::vector<FeatureSpec>{};
+}
+
+const char* kFeatures = R"(
+features:
+  - name: applicants_per_device
+    key: device_id
+    events: [application]
+    function: count_distinct(applicant_id)
+    window: 1h
+  - name: withdrawals_1h
+    key: account_id
+    events: [transaction]
+    where: kind == withdrawal
+    function: count
+    window: 1h
+  - name: withdrawn_1h
+    key: account_id
+    events: [transaction]
+    where: kind == withdrawal
+    function: sum(amount)
+    window: 1h
+)";
+
+Event Application(const std::string& applicant, const std::string& device, TimestampMs t) {
+  Event e;
+  e.type = EventType::kApplication;
+  e.event_id = "app-" + applicant + std::to_string(t);
+  e.applicant_id = applicant;
+  e.device_id = device;
+  e.event_time = t;
+  return e;
+}
+
+Event Transaction(TransactionKind kind, double amount, TimestampMs t) {
+  Event e;
+  e.type = EventType::kTransaction;
+  e.event_id = "txn" + std::to_string(t);
+  e.account_id = "acc";
+  e.kind = kind;
+  e.amount = amount;
+  e.event_time = t;
+  return e;
+}
+
+class FeatureEngineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto db = StateDb::Open(dir_.Sub("db"));
+    ASSERT_TRUE(db.ok());
+    db_ = std::move(*db);
+    engine_ = std::make_unique<FeatureEngine>(*db_, Specs(kFeatures), 6);
+  }
+  std::vector<std::optional<double>> Eval(const Event& e) {
+    auto result = engine_->Evaluate(e);
+    EXPECT_TRUE(result.ok()) << result.status().ToString();
+    return result.ok() ? result->values : std::vector<std::optional<double>>{};
+  }
+  TempDir dir_;
+  std::unique_ptr<StateDb> db_;
+  std::unique_ptr<FeatureEngine> engine_;
+};
+
+TEST_F(FeatureEngineTest, CountsDistinctApplicantsPerDevice) {
+  EXPECT_EQ(Eval(Application("a", "dev", 1000))[0], 1.0);
+  EXPECT_EQ(Eval(Application("a", "dev", 2000))[0], 1.0);  // same applicant again
+  EXPECT_EQ(Eval(Application("b", "dev", 3000))[0], 2.0);
+  EXPECT_EQ(Eval(Application("c", "other", 3000))[0], 1.0);
+  EXPECT_EQ(Eval(Application("d", "dev", 1000 + kHourMs))[0],
+            3.0);  // a's first left, a's second not
+}
+
+TEST_F(FeatureEngineTest, MissingKeyGivesMissingFeatureNotASharedBucket) {
+  EXPECT_FALSE(Eval(Application("a", "", 1000))[0].has_value());
+  EXPECT_FALSE(Eval(Application("b", "", 2000))[0].has_value());
+  EXPECT_EQ(Eval(Application("c", "dev", 3000))[0], 1.0);
+}
+
+TEST_F(FeatureEngineTest, FilterDecidesContributionButEveryEventReads) {
+  Eval(Transaction(TransactionKind::kWithdrawal, 100, 1000));
+  Eval(Transaction(TransactionKind::kWithdrawal, 250, 2000));
+  auto purchase = Eval(Transaction(TransactionKind::kPurchase, 9999, 3000));
+  EXPECT_EQ(purchase[1], 2.0);  // reads the withdrawal count without adding to it
+  EXPECT_EQ(purchase[2], 350.0);
+  EXPECT_FALSE(purchase[0].has_value());  // no device on this event
+  auto third = Eval(Transaction(TransactionKind::kWithdrawal, 50, 4000));
+  EXPECT_EQ(third[1], 3.0);
+  EXPECT_EQ(third[2], 400.0);
+}
+
+TEST_F(FeatureEngineTest, LabelsReadNoFeatures) {
+  Event label;
+  label.type = EventType::kLabel;
+  label.account_id = "acc";
+  for (const auto& value : Eval(label)) EXPECT_FALSE(value.has_value());
+}
+
+TEST(FeatureSpec, FingerprintIgnoresNameButNotDefinition) {
+  auto a = Specs("features:\n  - {name: x, key: ip, function: count, window: 1h}\n");
+  auto b = Specs("features:\n  - {name: y, key: ip, function: count, window: 1h}\n");
+  auto c = Specs("features:\n  - {name: x, key: ip, function: count, window: 2h}\n");
+  ASSERT_EQ(a.size(), 1u);
+  EXPECT_EQ(a[0].Fingerprint(), b[0].Fingerprint());
+  EXPECT_NE(a[0].Fingerprint(), c[0].Fingerprint());
+  EXPECT_EQ(a[0].Describe(), "count() over 1h by ip");
+}
+
+TEST(FeatureSpec, ErrorsNameTheFeatureAndPosition) {
+  auto parse = [](const std::string& yaml) {
+    return ParseFeatureSpecs(YAML::Load(yaml)["features"], "f.yaml", 0);
+  };
+  auto unknown = parse("features:\n  - {name: x, key: ip, function: median(amount), window: 1h}\n");
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_NE(unknown.status().message().find("f.yaml:2:5"), std::string::npos)
+      << unknown.status().message();
+  EXPECT_NE(unknown.status().message().find("unknown function 'median'"), std::string::npos);
+  EXPECT_FALSE(parse("features:\n  - {name: x, key: nope, function: count, window: 1h}\n").ok());
+  EXPECT_FALSE(parse("features:\n  - {name: x, key: ip, function: count, window: 0s}\n").ok());
+  EXPECT_FALSE(parse("features:\n  - {name: x, key: ip, function: sum, window: 1h}\n").ok());
+  EXPECT_FALSE(parse("features:\n  - {name: x, key: ip, function: count, window: 1h, "
+                     "where: kind ~ withdrawal}\n")
+                   .ok());
+  auto twice = parse(
+      "features:\n  - {name: x, key: ip, function: count, window: 1h}\n"
+      "  - {name: x, key: ip, function: count, window: 2h}\n");
+  ASSERT_FALSE(twice.ok());
+  EXPECT_NE(twice.status().message().find("declared twice"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace riskstream

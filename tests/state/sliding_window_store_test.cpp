@@ -1,0 +1,204 @@
+#include "state/sliding_window_store.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <random>
+#include <set>
+
+#include "tests/support/temp_dir.h"
+
+namespace riskstream {
+namespace {
+
+class SlidingWindowStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Reopen(); }
+  void Reopen() {
+    db_.reset();
+    auto db = StateDb::Open(dir_.Sub("db"));
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    db_ = std::move(*db);
+  }
+  WindowAggregate Add(SlidingWindowStore& store, std::string_view entity, TimestampMs t,
+                      double value = 1, std::string_view distinct = "") {
+    auto result = store.Apply(0, entity, t, WindowContribution{value, distinct});
+    EXPECT_TRUE(result.ok()) << result.status().ToString();
+    return result.ok() ? *result : WindowAggregate{};
+  }
+  WindowAggregate Read(SlidingWindowStore& store, std::string_view entity, TimestampMs t) {
+    auto result = store.Apply(0, entity, t, std::nullopt);
+    EXPECT_TRUE(result.ok()) << result.status().ToString();
+    return result.ok() ? *result : WindowAggregate{};
+  }
+
+  TempDir dir_;
+  std::unique_ptr<StateDb> db_;
+};
+
+SlidingWindowSpec Spec(DurationMs size, DurationMs lateness = 0, bool distinct = false) {
+  return SlidingWindowSpec{42, size, lateness, distinct};
+}
+
+TEST_F(SlidingWindowStoreTest, EventExactlyAtWindowStartIsExcluded) {
+  SlidingWindowStore store(*db_, Spec(1000));
+  Add(store, "k", 1000);
+  EXPECT_EQ(Add(store, "k", 1999).count, 2);  // 1000 is inside (999, 1999]
+  EXPECT_EQ(Add(store, "k", 2000).count, 2);  // 1000 is at t - W: out
+}
+
+TEST_F(SlidingWindowStoreTest, EventAtCurrentTimeAndTiesAreIncluded) {
+  SlidingWindowStore store(*db_, Spec(1000));
+  EXPECT_EQ(Add(store, "k", 5000).count, 1);  // the current event counts
+  EXPECT_EQ(Add(store, "k", 5000).count, 2);  // equal timestamps all count
+  EXPECT_EQ(Add(store, "k", 5000).count, 3);
+  EXPECT_EQ(Read(store, "k", 5999).count, 3);
+  EXPECT_EQ(Read(store, "k", 6000).count, 0);
+}
+
+TEST_F(SlidingWindowStoreTest, KeysAndPartitionsAreIndependent) {
+  SlidingWindowStore store(*db_, Spec(1000));
+  Add(store, "a", 100);
+  Add(store, "a", 200);
+  EXPECT_EQ(Add(store, "b", 300).count, 1);
+  auto other_partition = store.Apply(1, "a", 300, WindowContribution{});
+  ASSERT_TRUE(other_partition.ok());
+  EXPECT_EQ(other_partition->count, 1);
+  SlidingWindowStore other_store(*db_, SlidingWindowSpec{7, 1000, 0, false});
+  EXPECT_EQ(Read(other_store, "a", 300).count, 0);
+}
+
+TEST_F(SlidingWindowStoreTest, SumAndDistinctExpireExactly) {
+  SlidingWindowStore store(*db_, Spec(1000, 0, true));
+  Add(store, "k", 0, 10, "x");
+  Add(store, "k", 500, 20, "y");
+  auto both = Add(store, "k", 900, 30, "x");
+  EXPECT_EQ(both.count, 3);
+  EXPECT_DOUBLE_EQ(both.sum, 60);
+  EXPECT_EQ(both.distinct, 2);
+  auto later = Read(store, "k", 1000);  // the event at 0 leaves
+  EXPECT_EQ(later.count, 2);
+  EXPECT_DOUBLE_EQ(later.sum, 50);
+  EXPECT_EQ(later.distinct, 2);        // "x" is still there once
+  auto last = Read(store, "k", 1500);  // the event at 500 ("y") leaves
+  EXPECT_EQ(last.distinct, 1);
+  EXPECT_DOUBLE_EQ(last.sum, 30);
+}
+
+TEST_F(SlidingWindowStoreTest, OutOfOrderWithinLatenessIsExact) {
+  SlidingWindowStore store(*db_, Spec(1000, 5000));
+  Add(store, "k", 10000);
+  Add(store, "k", 10500);
+  auto late = Add(store, "k", 9200);  // window (8200, 9200]: only itself
+  EXPECT_TRUE(late.exact);
+  EXPECT_EQ(late.count, 1);
+  auto head = Read(store, "k", 10500);  // (9500, 10500]: 10000, 10500; 9200 is out
+  EXPECT_EQ(head.count, 2);
+  auto mid = Add(store, "k", 10100);  // (9100, 10100]: 9200, 10000, itself
+  EXPECT_EQ(mid.count, 3);
+}
+
+TEST_F(SlidingWindowStoreTest, TooLateEventIsFlaggedInexact) {
+  SlidingWindowStore store(*db_, Spec(1000, 100));
+  Add(store, "k", 10000);
+  auto late = Add(store, "k", 5000);
+  EXPECT_FALSE(late.exact);
+}
+
+TEST_F(SlidingWindowStoreTest, SurvivesCommitAndReopen) {
+  {
+    SlidingWindowStore store(*db_, Spec(kHourMs, 0, true));
+    Add(store, "dev", 1000, 1, "a");
+    Add(store, "dev", 2000, 1, "b");
+    db_->SetInputOffset("applications", 0, 17);
+    ASSERT_TRUE(db_->Commit().ok());
+    Add(store, "dev", 3000, 1, "c");  // never committed
+  }
+  Reopen();
+  auto offset = db_->CommittedInputOffset("applications", 0);
+  ASSERT_TRUE(offset.ok());
+  EXPECT_EQ(offset->value_or(-1), 17);
+  SlidingWindowStore store(*db_, Spec(kHourMs, 0, true));
+  auto result = Add(store, "dev", 4000, 1, "a");
+  EXPECT_EQ(result.count, 3);
+  EXPECT_EQ(result.distinct, 2);
+}
+
+TEST_F(SlidingWindowStoreTest, ExpiredLogEntriesAreDeleted) {
+  SlidingWindowStore store(*db_, Spec(1000, 0));
+  for (int i = 0; i < 100; ++i) Add(store, "k", i * 10);
+  Read(store, "k", 1'000'000);
+  ASSERT_TRUE(db_->Commit().ok());
+  int entries = 0;
+  auto it = db_->NewIterator(StateDb::Family::kWindows);
+  for (it->SeekToFirst(); it->Valid(); it->Next()) ++entries;
+  EXPECT_EQ(entries, 1);  // only the entity's head row remains
+}
+
+// Brute force: keeps every event and answers from scratch.
+struct Oracle {
+  struct Entry {
+    TimestampMs t;
+    double value;
+    std::string distinct;
+  };
+  std::map<std::string, std::vector<Entry>> events;
+  WindowAggregate Query(const std::string& key, TimestampMs t, DurationMs size) const {
+    WindowAggregate out;
+    std::set<std::string> distinct;
+    auto it = events.find(key);
+    if (it == events.end()) return out;
+    for (const auto& e : it->second) {
+      if (e.t > t - size && e.t <= t) {
+        ++out.count;
+        out.sum += e.value;
+        distinct.insert(e.distinct);
+      }
+    }
+    out.distinct = static_cast<int64_t>(distinct.size());
+    return out;
+  }
+};
+
+TEST_F(SlidingWindowStoreTest, MatchesBruteForceOnRandomSequences) {
+  std::mt19937_64 random(7);
+  for (int round = 0; round < 20; ++round) {
+    const DurationMs size = 50 + static_cast<DurationMs>(random() % 500);
+    const DurationMs lateness = static_cast<DurationMs>(random() % 200);
+    SlidingWindowStore store(*db_,
+                             SlidingWindowSpec{static_cast<uint64_t>(round), size, lateness, true});
+    Oracle oracle;
+    std::map<std::string, TimestampMs> heads;
+    TimestampMs clock = 1000;
+    for (int i = 0; i < 400; ++i) {
+      std::string key = "k" + std::to_string(random() % 4);
+      clock += static_cast<TimestampMs>(random() % 40);  // zero steps make ties
+      TimestampMs t = clock;
+      if (random() % 5 == 0) t -= static_cast<TimestampMs>(random() % (lateness + 1));  // late
+      // Events on window edges: exactly W after an earlier one.
+      if (random() % 7 == 0 && !oracle.events[key].empty()) {
+        t = std::max(t, oracle.events[key].back().t + size);
+      }
+      double value = static_cast<double>(random() % 1000) / 10;
+      std::string distinct = "v" + std::to_string(random() % 6);
+      bool contribute = random() % 4 != 0;
+      if (contribute) oracle.events[key].push_back({t, value, distinct});
+      auto got = contribute ? store.Apply(0, key, t, WindowContribution{value, distinct})
+                            : store.Apply(0, key, t, std::nullopt);
+      ASSERT_TRUE(got.ok()) << got.status().ToString();
+      TimestampMs& head = heads[key];
+      bool within_lateness = t >= head - lateness;
+      head = std::max(head, t);
+      if (!within_lateness) continue;  // beyond lateness only a best effort is promised
+      auto want = oracle.Query(key, t, size);
+      ASSERT_TRUE(got->exact) << "round " << round << " event " << i;
+      ASSERT_EQ(got->count, want.count) << "round " << round << " event " << i << " t=" << t;
+      ASSERT_NEAR(got->sum, want.sum, 1e-6) << "round " << round << " event " << i;
+      ASSERT_EQ(got->distinct, want.distinct) << "round " << round << " event " << i;
+      if (i % 50 == 0) ASSERT_TRUE(db_->Commit().ok());
+    }
+  }
+}
+
+}  // namespace
+}  // namespace riskstream
