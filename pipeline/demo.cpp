@@ -127,6 +127,7 @@ Status RunDemo(const DemoOptions& options, std::ostream& out) {
   std::thread generator_thread([&] {
     GeneratorOptions generator_options;
     generator_options.seed = options.seed;
+    generator_options.events_per_second_event_time = options.event_time_rate;
     EventGenerator generator(generator_options);
     auto started = Clock::now();
     for (int64_t i = 0; i < options.events && !stop_generating.load(); ++i) {

@@ -22,6 +22,7 @@ struct DemoOptions {
   double events_per_second = 1000;
   DurationMs max_duration_ms = 120 * kSecondMs;
   uint64_t seed = 42;
+  double event_time_rate = 10;  // generated events per second of event time
   int malformed_every = 500;    // every Nth record is made malformed (0: none)
   bool print_decisions = true;  // alerts and declines as they happen
 };

@@ -152,6 +152,9 @@ int main(int argc, char** argv) {
   demo->add_option("-d,--duration", demo_seconds, "Stop after this many seconds at the latest")
       ->check(CLI::PositiveNumber);
   demo->add_option("--seed", demo_options.seed, "Generator seed");
+  demo->add_option("--event-rate", demo_options.event_time_rate,
+                   "Generated events per second of event time")
+      ->check(CLI::PositiveNumber);
   bool demo_quiet = false;
   demo->add_flag("-q,--quiet", demo_quiet, "Only summary lines");
 
