@@ -80,60 +80,15 @@ Status SlidingWindowStore::AddDistinct(const std::string& prefix, std::string_vi
   return Status::Ok();
 }
 
-// Moves the head to `new_head`: subtracts entries in (old - size, new - size] from the aggregate
-// and deletes entries in (old - size - lateness, new - size - lateness] from the log. Entries are
-// read first and changed after the iterator is gone: the batch must not change under its iterator.
-Status SlidingWindowStore::Expire(const std::string& prefix, Head& head, TimestampMs new_head) {
+// Calls `visit(key, value, log_value, distinct_key)` for each log entry with time in
+// (from_exclusive, to_inclusive], in order. The batch must not change while this runs.
+template <typename Visit>
+Status SlidingWindowStore::ForEachLogEntry(const std::string& prefix, TimestampMs from_exclusive,
+                                           TimestampMs to_inclusive, Visit&& visit) {
+  if (to_inclusive <= from_exclusive) return Status::Ok();
   const std::string log_prefix = prefix + kLogTag;
-  std::vector<std::pair<std::string, std::string>> leaving, doomed;
-  {
-    auto it = db_.NewIterator(kFamily);
-    auto collect = [&](TimestampMs from_exclusive, TimestampMs to_inclusive,
-                       std::vector<std::pair<std::string, std::string>>& out) -> Status {
-      if (to_inclusive <= from_exclusive) return Status::Ok();
-      std::string start = log_prefix;
-      AppendTimestamp(start, from_exclusive + 1);
-      for (it->Seek(start); it->Valid(); it->Next()) {
-        std::string_view key(it->key().data(), it->key().size());
-        if (!key.starts_with(log_prefix)) break;
-        size_t pos = log_prefix.size();
-        TimestampMs ts;
-        if (!ReadTimestamp(key, pos, ts)) return Status::IoError("corrupt window log key");
-        if (ts > to_inclusive) break;
-        out.emplace_back(key, it->value().ToString());
-      }
-      return it->status().ok() ? Status::Ok() : Status::IoError(it->status().ToString());
-    };
-    const TimestampMs size = spec_.size_ms;
-    const TimestampMs keep = size + spec_.allowed_lateness_ms;
-    Status status = collect(head.head - size, new_head - size, leaving);
-    if (status.ok()) status = collect(head.head - keep, new_head - keep, doomed);
-    if (!status.ok()) return status;
-  }
-  for (const auto& [key, value] : leaving) {
-    size_t pos = 0;
-    double amount = 0;
-    if (!ReadDouble(value, pos, amount)) return Status::IoError("corrupt window log value");
-    head.count -= 1;
-    head.sum -= amount;
-    if (spec_.track_distinct) {
-      Status status = AddDistinct(prefix, std::string_view(value).substr(pos), -1, head.distinct);
-      if (!status.ok()) return status;
-    }
-  }
-  if (head.count == 0) head.sum = 0;  // no drift from floating-point subtraction
-  for (const auto& entry : doomed) db_.Delete(kFamily, entry.first);
-  head.head = new_head;
-  return Status::Ok();
-}
-
-// Exact aggregate over (t - size, t] from the retained log (used for out-of-order events).
-Result<WindowAggregate> SlidingWindowStore::Scan(const std::string& prefix, TimestampMs t) {
-  std::string log_prefix = prefix + kLogTag;
   std::string start = log_prefix;
-  AppendTimestamp(start, t - spec_.size_ms + 1);
-  WindowAggregate result;
-  std::unordered_set<std::string> distinct;
+  AppendTimestamp(start, from_exclusive + 1);
   auto it = db_.NewIterator(kFamily);
   for (it->Seek(start); it->Valid(); it->Next()) {
     std::string_view key(it->key().data(), it->key().size());
@@ -141,16 +96,62 @@ Result<WindowAggregate> SlidingWindowStore::Scan(const std::string& prefix, Time
     size_t pos = log_prefix.size();
     TimestampMs ts;
     if (!ReadTimestamp(key, pos, ts)) return Status::IoError("corrupt window log key");
-    if (ts > t) break;
-    std::string_view v(it->value().data(), it->value().size());
+    if (ts > to_inclusive) break;
+    std::string_view value(it->value().data(), it->value().size());
     pos = 0;
-    double value = 0;
-    if (!ReadDouble(v, pos, value)) return Status::IoError("corrupt window log value");
-    result.count += 1;
-    result.sum += value;
-    if (spec_.track_distinct) distinct.emplace(v.substr(pos));
+    double amount = 0;
+    if (!ReadDouble(value, pos, amount)) return Status::IoError("corrupt window log value");
+    visit(key, amount, value.substr(pos));
   }
-  if (!it->status().ok()) return Status::IoError(it->status().ToString());
+  return it->status().ok() ? Status::Ok() : Status::IoError(it->status().ToString());
+}
+
+// Moves the head to `new_head`: subtracts entries in (old - size, new - size] from the aggregate
+// and deletes entries in (old - size - lateness, new - size - lateness] from the log. Entries are
+// read first and changed after the iterator is gone: the batch must not change under its iterator.
+Status SlidingWindowStore::Expire(const std::string& prefix, Head& head, TimestampMs new_head) {
+  struct Leaving {
+    double amount;
+    std::string distinct_key;
+  };
+  std::vector<Leaving> leaving;
+  std::vector<std::string> doomed;
+  const TimestampMs size = spec_.size_ms;
+  const TimestampMs keep = size + spec_.allowed_lateness_ms;
+  Status status = ForEachLogEntry(prefix, head.head - size, new_head - size,
+                                  [&](std::string_view, double amount, std::string_view distinct) {
+                                    leaving.push_back({amount, std::string(distinct)});
+                                  });
+  if (!status.ok()) return status;
+  status = ForEachLogEntry(
+      prefix, head.head - keep, new_head - keep,
+      [&](std::string_view key, double, std::string_view) { doomed.emplace_back(key); });
+  if (!status.ok()) return status;
+  for (const auto& entry : leaving) {
+    head.count -= 1;
+    head.sum -= entry.amount;
+    if (spec_.track_distinct) {
+      status = AddDistinct(prefix, entry.distinct_key, -1, head.distinct);
+      if (!status.ok()) return status;
+    }
+  }
+  if (head.count == 0) head.sum = 0;  // no drift from floating-point subtraction
+  for (const auto& key : doomed) db_.Delete(kFamily, key);
+  head.head = new_head;
+  return Status::Ok();
+}
+
+// Exact aggregate over (t - size, t] from the retained log (used for out-of-order events).
+Result<WindowAggregate> SlidingWindowStore::Scan(const std::string& prefix, TimestampMs t) {
+  WindowAggregate result;
+  std::unordered_set<std::string> distinct;
+  Status status = ForEachLogEntry(prefix, t - spec_.size_ms, t,
+                                  [&](std::string_view, double amount, std::string_view key) {
+                                    result.count += 1;
+                                    result.sum += amount;
+                                    if (spec_.track_distinct) distinct.emplace(key);
+                                  });
+  if (!status.ok()) return status;
   result.distinct = static_cast<int64_t>(distinct.size());
   return result;
 }

@@ -62,6 +62,9 @@ class SlidingWindowStore {
   std::string EntityPrefix(uint32_t partition, std::string_view entity) const;
   Status Expire(const std::string& prefix, Head& head, TimestampMs new_head);
   Result<WindowAggregate> Scan(const std::string& prefix, TimestampMs t);
+  template <typename Visit>
+  Status ForEachLogEntry(const std::string& prefix, TimestampMs from_exclusive,
+                         TimestampMs to_inclusive, Visit&& visit);
   Status AddDistinct(const std::string& prefix, std::string_view key, int64_t delta,
                      int64_t& distinct);
 
