@@ -1,6 +1,7 @@
 #include "operators/event_fields.h"
 
 #include <array>
+#include <optional>
 #include <utility>
 
 namespace riskstream {
@@ -114,6 +115,82 @@ FieldValue ReadField(const Event& e, EventField field) {
       return Text(e.labelled_event_id);
   }
   return {};
+}
+
+void AssignField(Event& e, EventField field, const FieldValue& value) {
+  const std::string text(value.text);
+  const std::optional<double> number =
+      value.kind == FieldValue::Kind::kNumber ? std::optional(value.number) : std::nullopt;
+  switch (field) {
+    case EventField::kEventId:
+      e.event_id = text;
+      break;
+    case EventField::kType:
+    case EventField::kLabel:
+    case EventField::kLabelledEventId:
+      break;  // a rebuilt event keeps the type and label of the event rebuilding it
+    case EventField::kEventTime:
+      if (number) e.event_time = static_cast<TimestampMs>(*number);
+      break;
+    case EventField::kApplicantId:
+      e.applicant_id = text;
+      break;
+    case EventField::kAccountId:
+      e.account_id = text;
+      break;
+    case EventField::kDeviceId:
+      e.device_id = text;
+      break;
+    case EventField::kIp:
+      e.ip = text;
+      break;
+    case EventField::kIdNumber:
+      e.id_number_hash = text;
+      break;
+    case EventField::kPhone:
+      e.phone_hash = text;
+      break;
+    case EventField::kChannel:
+      e.channel = text;
+      break;
+    case EventField::kProduct:
+      e.product = text;
+      break;
+    case EventField::kEmployer:
+      e.employer = text;
+      break;
+    case EventField::kRequestedAmount:
+      e.requested_amount = number;
+      break;
+    case EventField::kDeclaredIncome:
+      e.declared_income = number;
+      break;
+    case EventField::kKind:
+      e.kind = text == "withdrawal"  ? TransactionKind::kWithdrawal
+               : text == "purchase"  ? TransactionKind::kPurchase
+               : text == "repayment" ? TransactionKind::kRepayment
+                                     : TransactionKind::kNone;
+      break;
+    case EventField::kAmount:
+      e.amount = number.value_or(0);
+      break;
+    case EventField::kCurrency:
+      e.currency = text;
+      break;
+    case EventField::kMerchantId:
+      e.merchant_id = text;
+      break;
+    case EventField::kMerchantCategory:
+      e.merchant_category = text;
+      break;
+    case EventField::kGeoLat:
+    case EventField::kGeoLon:
+      if (number) {
+        if (!e.geo) e.geo = GeoPoint{};
+        (field == EventField::kGeoLat ? e.geo->lat : e.geo->lon) = *number;
+      }
+      break;
+  }
 }
 
 }  // namespace riskstream

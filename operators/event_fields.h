@@ -59,4 +59,8 @@ std::vector<std::string_view> AllFieldNames();
 
 FieldValue ReadField(const Event& event, EventField field);
 
+// Sets `field` of `event` from `value` (the inverse of ReadField, for events rebuilt from state).
+// Fields derived from the event's type (`type`, `kind`, `label`) are set by name.
+void AssignField(Event& event, EventField field, const FieldValue& value);
+
 }  // namespace riskstream

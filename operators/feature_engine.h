@@ -1,10 +1,12 @@
 // operators/feature_engine.h
 //
 // FeatureEngine computes every configured feature for one event, exactly, as of the event's time,
-// and records the event's contribution in state. Values come back in the order of the specs. A
-// feature whose key is missing in the event is missing (never a shared "unknown" bucket); label
-// events read no features. State is partitioned by the Kafka partition of the feature's key, so an
-// entity's state is wherever a topic keyed by that entity would put it.
+// and stages the event's contributions in state. Values come back in the order of the specs. A
+// feature whose key is missing in the event is missing (never a shared "unknown" bucket).
+// Label events read no features; they land in the windows of the event they label, at that event's
+// time, found through an EventIndex of recent events (kept for `label_retention`). State is
+// partitioned by the Kafka partition of the feature's key, so an entity's state is wherever a topic
+// keyed by that entity would put it.
 // Not thread-safe: one engine per task, over that task's StateDb.
 #pragma once
 
@@ -14,20 +16,24 @@
 #include "common/status.h"
 #include "operators/event.h"
 #include "operators/feature_spec.h"
-#include "state/sliding_window_store.h"
+#include "operators/value.h"
+#include "state/event_index.h"
 #include "state/state_db.h"
+#include "state/window_store.h"
 
 namespace riskstream {
 
 struct FeatureVector {
-  std::vector<std::optional<double>> values;  // one per spec, nullopt = missing
-  bool exact = true;  // false when a late event could not be answered exactly
+  std::vector<Value> values;     // one per spec; numbers, or strings for last() of a text field
+  bool exact = true;             // false when a late read or a capped distinct set was involved
+  bool label_unmatched = false;  // a label whose event is unknown (or older than the retention)
 };
 
 class FeatureEngine {
  public:
   // `db` must outlive the engine. `state_partitions` > 0.
-  FeatureEngine(StateDb& db, std::vector<FeatureSpec> specs, uint32_t state_partitions);
+  FeatureEngine(StateDb& db, std::vector<FeatureSpec> specs, uint32_t state_partitions,
+                DurationMs label_retention_ms = 90 * kDayMs);
 
   // Evaluates all features for `event` and stages its contributions in the StateDb's pending batch.
   // On error (a RocksDB failure) the caller must discard the pending batch.
@@ -36,11 +42,18 @@ class FeatureEngine {
   const std::vector<FeatureSpec>& specs() const { return specs_; }
 
  private:
+  // The entity key of `spec` in `event`; false when a key field is missing.
+  bool EntityKey(const FeatureSpec& spec, const Event& event, std::string& out) const;
+  std::optional<WindowContribution> Contribution(const FeatureSpec& spec, const Event& event,
+                                                 std::string& text) const;
+  Status ApplyLabel(const Event& label, FeatureVector& out);
+  void IndexForLabels(const Event& event);
+
   std::vector<FeatureSpec> specs_;
-  std::vector<SlidingWindowStore> stores_;
+  std::vector<std::optional<WindowStore>> stores_;  // none for ratios
+  std::vector<EventField> label_fields_;            // what label features need from an event
   uint32_t state_partitions_;
-  std::string scratch_;
-  std::string distinct_scratch_;
+  EventIndex index_;
 };
 
 }  // namespace riskstream

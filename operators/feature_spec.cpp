@@ -1,21 +1,25 @@
 #include "operators/feature_spec.h"
 
+#include <algorithm>
 #include <cstdlib>
-#include <set>
+#include <map>
+#include <sstream>
 
 #include "state/key_codec.h"
 
 namespace riskstream {
 namespace {
 
+constexpr std::pair<std::string_view, FeatureFunction> kFunctions[] = {
+    {"count", FeatureFunction::kCount}, {"sum", FeatureFunction::kSum},
+    {"avg", FeatureFunction::kAvg},     {"min", FeatureFunction::kMin},
+    {"max", FeatureFunction::kMax},     {"count_distinct", FeatureFunction::kCountDistinct},
+    {"last", FeatureFunction::kLast},   {"time_since_last", FeatureFunction::kTimeSinceLast},
+    {"ratio", FeatureFunction::kRatio}};
+
 std::string_view FunctionName(FeatureFunction function) {
-  switch (function) {
-    case FeatureFunction::kCount:
-      return "count";
-    case FeatureFunction::kSum:
-      return "sum";
-    case FeatureFunction::kCountDistinct:
-      return "count_distinct";
+  for (const auto& [name, f] : kFunctions) {
+    if (f == function) return name;
   }
   return "?";
 }
@@ -31,7 +35,15 @@ std::string Trimmed(std::string s) {
   return s;
 }
 
-Status ParseFunction(const std::string& text, FeatureSpec& spec) {
+std::vector<std::string> Words(const std::string& text) {
+  std::istringstream in(text);
+  std::vector<std::string> words;
+  for (std::string w; in >> w;) words.push_back(w);
+  return words;
+}
+
+Status ParseFunction(const std::string& text, const std::map<std::string, size_t>& earlier,
+                     FeatureSpec& spec) {
   std::string name = text, argument;
   auto open = text.find('(');
   if (open != std::string::npos) {
@@ -39,24 +51,92 @@ Status ParseFunction(const std::string& text, FeatureSpec& spec) {
     name = Trimmed(text.substr(0, open));
     argument = Trimmed(text.substr(open + 1, text.size() - open - 2));
   }
-  if (name == "count") {
-    spec.function = FeatureFunction::kCount;
-    if (!argument.empty()) return Status::InvalidConfig("count takes no argument");
-    return Status::Ok();
-  }
-  if (name == "sum") {
-    spec.function = FeatureFunction::kSum;
-  } else if (name == "count_distinct") {
-    spec.function = FeatureFunction::kCountDistinct;
-  } else {
+  auto known = std::find_if(std::begin(kFunctions), std::end(kFunctions),
+                            [&](const auto& entry) { return entry.first == name; });
+  if (known == std::end(kFunctions)) {
     return Status::InvalidConfig("unknown function '" + name +
-                                 "' (known: count, sum, count_distinct)");
+                                 "' (known: count, sum, avg, min, max, count_distinct, last, "
+                                 "time_since_last, ratio)");
+  }
+  spec.function = known->second;
+  switch (spec.function) {
+    case FeatureFunction::kCount:
+    case FeatureFunction::kTimeSinceLast:
+      if (!argument.empty()) return Status::InvalidConfig(name + " takes no argument");
+      return Status::Ok();
+    case FeatureFunction::kRatio: {
+      auto comma = argument.find(',');
+      if (comma == std::string::npos) {
+        return Status::InvalidConfig(
+            "ratio takes two feature names: ratio(numerator, denominator)");
+      }
+      std::string numerator = Trimmed(argument.substr(0, comma));
+      std::string denominator = Trimmed(argument.substr(comma + 1));
+      for (const auto& part : {numerator, denominator}) {
+        if (!earlier.contains(part)) {
+          return Status::InvalidConfig("ratio: '" + part + "' is not a feature declared before it");
+        }
+      }
+      spec.ratio_numerator = earlier.at(numerator);
+      spec.ratio_denominator = earlier.at(denominator);
+      return Status::Ok();
+    }
+    default:
+      break;
   }
   if (argument.empty()) return Status::InvalidConfig(name + " needs a field argument");
   auto field = ResolveEventField(argument);
   if (!field.ok()) return field.status();
   spec.argument = *field;
   return Status::Ok();
+}
+
+// "1h", "7d delayed 7d", "tumbling 1h", "hopping 1h every 10m".
+Status ParseWindow(const std::string& text, FeatureSpec& spec) {
+  auto words = Words(text);
+  auto duration = [&](size_t i, DurationMs& out) -> Status {
+    if (i >= words.size()) return Status::InvalidConfig("window '" + text + "' is incomplete");
+    auto parsed = ParseDuration(words[i]);
+    if (!parsed.ok()) return parsed.status();
+    if (*parsed <= 0)
+      return Status::InvalidConfig("window '" + text + "': durations must be positive");
+    out = *parsed;
+    return Status::Ok();
+  };
+  Status status;
+  size_t used = 0;
+  if (!words.empty() && words[0] == "tumbling") {
+    spec.window_kind = WindowKind::kTumbling;
+    status = duration(1, spec.window_ms);
+    used = 2;
+  } else if (!words.empty() && words[0] == "hopping") {
+    spec.window_kind = WindowKind::kHopping;
+    status = duration(1, spec.window_ms);
+    if (status.ok() && (words.size() < 3 || words[2] != "every")) {
+      status =
+          Status::InvalidConfig("window '" + text + "': expected 'hopping SIZE every ADVANCE'");
+    }
+    if (status.ok()) status = duration(3, spec.advance_ms);
+    if (status.ok() && spec.advance_ms > spec.window_ms) {
+      status = Status::InvalidConfig("window '" + text + "': advance longer than the window");
+    }
+    used = 4;
+  } else {
+    status = duration(0, spec.window_ms);
+    used = 1;
+    if (status.ok() && words.size() > 1) {
+      if (words[1] != "delayed") {
+        status = Status::InvalidConfig("window '" + text + "': expected 'SIZE delayed DELAY'");
+      } else {
+        status = duration(2, spec.delay_ms);
+        used = 3;
+      }
+    }
+  }
+  if (status.ok() && words.size() > used) {
+    status = Status::InvalidConfig("window '" + text + "': unexpected '" + words[used] + "'");
+  }
+  return status;
 }
 
 Result<FieldFilter> ParseFilter(const std::string& text) {
@@ -83,7 +163,8 @@ Result<EventType> ParseEventType(const std::string& name) {
                                "' (known: application, transaction, label)");
 }
 
-Result<FeatureSpec> ParseOne(const YAML::Node& node, DurationMs default_lateness_ms) {
+Result<FeatureSpec> ParseOne(const YAML::Node& node, DurationMs default_lateness_ms,
+                             const std::map<std::string, size_t>& earlier) {
   if (!node.IsMap()) return Status::InvalidConfig("a feature must be a mapping");
   FeatureSpec spec;
   if (!node["name"]) return Status::InvalidConfig("feature without a name");
@@ -91,26 +172,39 @@ Result<FeatureSpec> ParseOne(const YAML::Node& node, DurationMs default_lateness
   auto fail = [&](const Status& status) {
     return status.WithContext("feature '" + spec.name + "'");
   };
-  for (const char* required : {"key", "function", "window"}) {
+  if (!node["function"]) return fail(Status::InvalidConfig("missing 'function'"));
+  if (Status s = ParseFunction(Trimmed(node["function"].as<std::string>()), earlier, spec);
+      !s.ok()) {
+    return fail(s);
+  }
+  if (spec.function == FeatureFunction::kRatio) return spec;
+
+  for (const char* required : {"key", "window"}) {
     if (!node[required])
       return fail(Status::InvalidConfig(std::string("missing '") + required + "'"));
   }
-  auto key = ResolveEventField(node["key"].as<std::string>());
-  if (!key.ok()) return fail(key.status());
-  spec.key = *key;
-  if (Status status = ParseFunction(Trimmed(node["function"].as<std::string>()), spec);
-      !status.ok()) {
-    return fail(status);
+  std::vector<std::string> key_names;
+  if (node["key"].IsSequence()) {
+    for (const auto& item : node["key"]) key_names.push_back(item.as<std::string>());
+  } else {
+    key_names.push_back(node["key"].as<std::string>());
   }
-  auto window = ParseDuration(node["window"].as<std::string>());
-  if (!window.ok()) return fail(window.status());
-  if (*window <= 0) return fail(Status::InvalidConfig("window must be positive"));
-  spec.window_ms = *window;
+  if (key_names.empty()) return fail(Status::InvalidConfig("empty key"));
+  for (const auto& name : key_names) {
+    auto key = ResolveEventField(name);
+    if (!key.ok()) return fail(key.status());
+    spec.key.push_back(*key);
+  }
+  if (Status s = ParseWindow(node["window"].as<std::string>(), spec); !s.ok()) return fail(s);
   spec.allowed_lateness_ms = default_lateness_ms;
   if (node["allowed_lateness"]) {
     auto lateness = ParseDuration(node["allowed_lateness"].as<std::string>());
     if (!lateness.ok()) return fail(lateness.status());
     spec.allowed_lateness_ms = *lateness;
+  }
+  if (node["max_distinct"]) {
+    spec.max_distinct = node["max_distinct"].as<int64_t>();
+    if (spec.max_distinct < 1) return fail(Status::InvalidConfig("max_distinct must be positive"));
   }
   if (node["events"]) {
     for (const auto& item : node["events"]) {
@@ -139,17 +233,54 @@ bool FieldFilter::Passes(const Event& event) const {
   return same == equals;
 }
 
+bool FeatureSpec::Contributes(EventType type) const {
+  return std::find(events.begin(), events.end(), type) != events.end();
+}
+
+WindowSpec FeatureSpec::ToWindowSpec() const {
+  WindowSpec window;
+  window.store_id = Fingerprint();
+  window.kind = window_kind;
+  window.size_ms = window_ms;
+  window.delay_ms = delay_ms;
+  window.advance_ms = advance_ms;
+  window.allowed_lateness_ms = allowed_lateness_ms;
+  window.track_distinct = function == FeatureFunction::kCountDistinct;
+  window.max_distinct = window.track_distinct ? max_distinct : 0;
+  window.track_extremes = function == FeatureFunction::kMin || function == FeatureFunction::kMax;
+  return window;
+}
+
 uint64_t FeatureSpec::Fingerprint() const {
   std::string canonical = Describe();
   canonical += " lateness " + std::to_string(allowed_lateness_ms) + " events";
   for (EventType type : events) canonical += " " + std::string(ToString(type));
+  if (function == FeatureFunction::kCountDistinct)
+    canonical += " cap " + std::to_string(max_distinct);
   return Fingerprint64(canonical);
 }
 
 std::string FeatureSpec::Describe() const {
   std::string out(FunctionName(function));
-  out += "(" + (argument ? std::string(FieldName(*argument)) : std::string()) + ")";
-  out += " over " + FormatDuration(window_ms) + " by " + std::string(FieldName(key));
+  if (function == FeatureFunction::kRatio) {
+    return out + "(#" + std::to_string(ratio_numerator) + ", #" +
+           std::to_string(ratio_denominator) + ")";
+  }
+  out += "(" + (argument ? std::string(FieldName(*argument)) : std::string()) + ") over ";
+  switch (window_kind) {
+    case WindowKind::kSliding:
+      out += FormatDuration(window_ms);
+      if (delay_ms > 0) out += " delayed " + FormatDuration(delay_ms);
+      break;
+    case WindowKind::kTumbling:
+      out += "tumbling " + FormatDuration(window_ms);
+      break;
+    case WindowKind::kHopping:
+      out += "hopping " + FormatDuration(window_ms) + " every " + FormatDuration(advance_ms);
+      break;
+  }
+  out += " by ";
+  for (size_t i = 0; i < key.size(); ++i) out += (i ? "+" : "") + std::string(FieldName(key[i]));
   if (filter) {
     out += " where " + std::string(FieldName(filter->field)) + (filter->equals ? " == " : " != ") +
            filter->value;
@@ -164,16 +295,16 @@ Result<std::vector<FeatureSpec>> ParseFeatureSpecs(const YAML::Node& features,
     return Status::InvalidConfig(source + ": 'features' must be a list");
   }
   std::vector<FeatureSpec> specs;
-  std::set<std::string> names;
+  std::map<std::string, size_t> names;
   for (const auto& node : features) {
     Result<FeatureSpec> spec = Status::InvalidConfig("unparsed");
     try {
-      spec = ParseOne(node, default_lateness_ms);
+      spec = ParseOne(node, default_lateness_ms, names);
     } catch (const YAML::Exception& e) {
       spec = Status::InvalidConfig(e.what());
     }
     if (!spec.ok()) return spec.status().WithContext(Where(source, node));
-    if (!names.insert(spec->name).second) {
+    if (!names.emplace(spec->name, specs.size()).second) {
       return Status::InvalidConfig(Where(source, node) + ": feature '" + spec->name +
                                    "' declared twice");
     }

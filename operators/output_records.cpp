@@ -7,15 +7,6 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-Json FeatureObject(const DecisionInputs& in) {
-  Json features = Json::object();
-  for (size_t i = 0; i < in.specs.size(); ++i) {
-    const auto& value = in.features.values[i];
-    features[in.specs[i].name] = value ? Json(*value) : Json(nullptr);
-  }
-  return features;
-}
-
 Json ToJson(const Value& value) {
   switch (value.kind()) {
     case Value::Kind::kMissing:
@@ -28,6 +19,13 @@ Json ToJson(const Value& value) {
       return value.boolean();
   }
   return nullptr;
+}
+
+Json FeatureObject(const DecisionInputs& in) {
+  Json features = Json::object();
+  for (size_t i = 0; i < in.specs.size(); ++i)
+    features[in.specs[i].name] = ToJson(in.features.values[i]);
+  return features;
 }
 
 Json SourceObject(const SourcePosition& source) {

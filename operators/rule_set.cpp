@@ -177,13 +177,12 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Load(
   return std::shared_ptr<const RuleSet>(std::move(set));
 }
 
-RuleOutcome RuleSet::Evaluate(const Event& event,
-                              const std::vector<std::optional<double>>& features) const {
+RuleOutcome RuleSet::Evaluate(const Event& event, const std::vector<Value>& features) const {
   RuleOutcome outcome;
   if (event.type == EventType::kLabel) outcome.decision = Decision::kRecorded;
   std::vector<Value> slots(slot_names_.size());
   for (size_t i = 0; i < feature_count_ && i < features.size(); ++i) {
-    if (features[i]) slots[i] = Value::Number(*features[i]);
+    slots[i] = features[i];
   }
   for (const auto& [slot, field] : field_slots_) slots[slot] = ToValue(ReadField(event, field));
 

@@ -67,8 +67,7 @@ class RuleSet {
 
   // Decides `event` given its feature values (aligned with the feature names given at load time).
   // Labels are only recorded: no rule applies to them unless it lists `label` in its events.
-  RuleOutcome Evaluate(const Event& event,
-                       const std::vector<std::optional<double>>& features) const;
+  RuleOutcome Evaluate(const Event& event, const std::vector<Value>& features) const;
 
   const std::string& version() const { return version_; }
   const std::vector<Rule>& rules() const { return rules_; }

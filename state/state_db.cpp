@@ -8,7 +8,7 @@
 namespace riskstream {
 namespace {
 
-const char* const kFamilyNames[] = {"windows", "meta"};
+const char* const kFamilyNames[] = {"windows", "meta", "events"};
 
 std::string OffsetKey(const std::string& topic, int32_t partition) {
   std::string key = "offset/";

@@ -63,10 +63,10 @@ class FeatureEngineTest : public ::testing::Test {
     db_ = std::move(*db);
     engine_ = std::make_unique<FeatureEngine>(*db_, Specs(kFeatures), 6);
   }
-  std::vector<std::optional<double>> Eval(const Event& e) {
+  std::vector<Value> Eval(const Event& e) {
     auto result = engine_->Evaluate(e);
     EXPECT_TRUE(result.ok()) << result.status().ToString();
-    return result.ok() ? result->values : std::vector<std::optional<double>>{};
+    return result.ok() ? result->values : std::vector<Value>(3);
   }
   TempDir dir_;
   std::unique_ptr<StateDb> db_;
@@ -74,37 +74,37 @@ class FeatureEngineTest : public ::testing::Test {
 };
 
 TEST_F(FeatureEngineTest, CountsDistinctApplicantsPerDevice) {
-  EXPECT_EQ(Eval(Application("a", "dev", 1000))[0], 1.0);
-  EXPECT_EQ(Eval(Application("a", "dev", 2000))[0], 1.0);  // same applicant again
-  EXPECT_EQ(Eval(Application("b", "dev", 3000))[0], 2.0);
-  EXPECT_EQ(Eval(Application("c", "other", 3000))[0], 1.0);
+  EXPECT_EQ(Eval(Application("a", "dev", 1000))[0], Value::Number(1.0));
+  EXPECT_EQ(Eval(Application("a", "dev", 2000))[0], Value::Number(1.0));  // same applicant again
+  EXPECT_EQ(Eval(Application("b", "dev", 3000))[0], Value::Number(2.0));
+  EXPECT_EQ(Eval(Application("c", "other", 3000))[0], Value::Number(1.0));
   EXPECT_EQ(Eval(Application("d", "dev", 1000 + kHourMs))[0],
-            3.0);  // a's first left, a's second not
+            Value::Number(3));  // a's first left, a's second not
 }
 
 TEST_F(FeatureEngineTest, MissingKeyGivesMissingFeatureNotASharedBucket) {
-  EXPECT_FALSE(Eval(Application("a", "", 1000))[0].has_value());
-  EXPECT_FALSE(Eval(Application("b", "", 2000))[0].has_value());
-  EXPECT_EQ(Eval(Application("c", "dev", 3000))[0], 1.0);
+  EXPECT_TRUE(Eval(Application("a", "", 1000))[0].is_missing());
+  EXPECT_TRUE(Eval(Application("b", "", 2000))[0].is_missing());
+  EXPECT_EQ(Eval(Application("c", "dev", 3000))[0], Value::Number(1.0));
 }
 
 TEST_F(FeatureEngineTest, FilterDecidesContributionButEveryEventReads) {
   Eval(Transaction(TransactionKind::kWithdrawal, 100, 1000));
   Eval(Transaction(TransactionKind::kWithdrawal, 250, 2000));
   auto purchase = Eval(Transaction(TransactionKind::kPurchase, 9999, 3000));
-  EXPECT_EQ(purchase[1], 2.0);  // reads the withdrawal count without adding to it
-  EXPECT_EQ(purchase[2], 350.0);
-  EXPECT_FALSE(purchase[0].has_value());  // no device on this event
+  EXPECT_EQ(purchase[1], Value::Number(2.0));  // reads the withdrawal count without adding to it
+  EXPECT_EQ(purchase[2], Value::Number(350.0));
+  EXPECT_TRUE(purchase[0].is_missing());  // no device on this event
   auto third = Eval(Transaction(TransactionKind::kWithdrawal, 50, 4000));
-  EXPECT_EQ(third[1], 3.0);
-  EXPECT_EQ(third[2], 400.0);
+  EXPECT_EQ(third[1], Value::Number(3.0));
+  EXPECT_EQ(third[2], Value::Number(400.0));
 }
 
 TEST_F(FeatureEngineTest, LabelsReadNoFeatures) {
   Event label;
   label.type = EventType::kLabel;
   label.account_id = "acc";
-  for (const auto& value : Eval(label)) EXPECT_FALSE(value.has_value());
+  for (const auto& value : Eval(label)) EXPECT_TRUE(value.is_missing());
 }
 
 TEST(FeatureSpec, FingerprintIgnoresNameButNotDefinition) {

@@ -56,17 +56,17 @@ TEST(RuleSet, DecidesByStrongestFiredAction) {
   ASSERT_TRUE(rules.ok()) << rules.status().ToString();
   EXPECT_EQ((*rules)->version(), "v7");
 
-  auto quiet = (*rules)->Evaluate(Withdrawal(100), {std::nullopt, 1.0});
+  auto quiet = (*rules)->Evaluate(Withdrawal(100), {Value::Missing(), Value::Number(1)});
   EXPECT_EQ(quiet.decision, Decision::kApprove);
   EXPECT_TRUE(quiet.fired.empty());
 
-  auto alert_only = (*rules)->Evaluate(Withdrawal(100), {std::nullopt, 2.0});
+  auto alert_only = (*rules)->Evaluate(Withdrawal(100), {Value::Missing(), Value::Number(2)});
   EXPECT_EQ(alert_only.decision, Decision::kApprove);
   ASSERT_EQ(alert_only.fired.size(), 1u);
   EXPECT_EQ(alert_only.fired[0].rule->id, "WATCH");
   EXPECT_EQ(alert_only.alert_severity, Severity::kLow);
 
-  auto review = (*rules)->Evaluate(Withdrawal(9000), {std::nullopt, 2.0});
+  auto review = (*rules)->Evaluate(Withdrawal(9000), {Value::Missing(), Value::Number(2)});
   EXPECT_EQ(review.decision, Decision::kReview);
   ASSERT_EQ(review.fired.size(), 2u);
   EXPECT_EQ(review.alert_severity, Severity::kMedium);
@@ -83,7 +83,7 @@ TEST(RuleSet, RulesApplyOnlyToTheirEventTypes) {
   ASSERT_TRUE(rules.ok());
   Event application;
   application.type = EventType::kApplication;
-  auto ring = (*rules)->Evaluate(application, {3.0, 9.0});
+  auto ring = (*rules)->Evaluate(application, {Value::Number(3), Value::Number(9)});
   EXPECT_EQ(ring.decision, Decision::kDecline);
   ASSERT_EQ(ring.fired.size(), 1u);
   EXPECT_EQ(ring.fired[0].rule->reason_code, "DEVICE_RING");
@@ -94,7 +94,7 @@ TEST(RuleSet, MissingFeatureDoesNotFire) {
   ASSERT_TRUE(rules.ok());
   Event application;
   application.type = EventType::kApplication;
-  EXPECT_EQ((*rules)->Evaluate(application, {std::nullopt, std::nullopt}).decision,
+  EXPECT_EQ((*rules)->Evaluate(application, {Value::Missing(), Value::Missing()}).decision,
             Decision::kApprove);
 }
 
@@ -103,7 +103,8 @@ TEST(RuleSet, LabelsAreRecordedNotDecided) {
   ASSERT_TRUE(rules.ok());
   Event label;
   label.type = EventType::kLabel;
-  EXPECT_EQ((*rules)->Evaluate(label, {5.0, 5.0}).decision, Decision::kRecorded);
+  EXPECT_EQ((*rules)->Evaluate(label, {Value::Number(5), Value::Number(5)}).decision,
+            Decision::kRecorded);
 }
 
 TEST(RuleSet, ErrorsNameFileRuleAndPosition) {

@@ -1,4 +1,4 @@
-#include "state/sliding_window_store.h"
+#include "state/window_store.h"
 
 #include <gtest/gtest.h>
 
@@ -11,7 +11,7 @@
 namespace riskstream {
 namespace {
 
-class SlidingWindowStoreTest : public ::testing::Test {
+class WindowStoreTest : public ::testing::Test {
  protected:
   void SetUp() override { Reopen(); }
   void Reopen() {
@@ -20,13 +20,13 @@ class SlidingWindowStoreTest : public ::testing::Test {
     ASSERT_TRUE(db.ok()) << db.status().ToString();
     db_ = std::move(*db);
   }
-  WindowAggregate Add(SlidingWindowStore& store, std::string_view entity, TimestampMs t,
-                      double value = 1, std::string_view distinct = "") {
+  WindowAggregate Add(WindowStore& store, std::string_view entity, TimestampMs t, double value = 1,
+                      std::string_view distinct = "") {
     auto result = store.Apply(0, entity, t, WindowContribution{value, distinct});
     EXPECT_TRUE(result.ok()) << result.status().ToString();
     return result.ok() ? *result : WindowAggregate{};
   }
-  WindowAggregate Read(SlidingWindowStore& store, std::string_view entity, TimestampMs t) {
+  WindowAggregate Read(WindowStore& store, std::string_view entity, TimestampMs t) {
     auto result = store.Apply(0, entity, t, std::nullopt);
     EXPECT_TRUE(result.ok()) << result.status().ToString();
     return result.ok() ? *result : WindowAggregate{};
@@ -36,19 +36,24 @@ class SlidingWindowStoreTest : public ::testing::Test {
   std::unique_ptr<StateDb> db_;
 };
 
-SlidingWindowSpec Spec(DurationMs size, DurationMs lateness = 0, bool distinct = false) {
-  return SlidingWindowSpec{42, size, lateness, distinct};
+WindowSpec Spec(DurationMs size, DurationMs lateness = 0, bool distinct = false) {
+  WindowSpec spec;
+  spec.store_id = 42;
+  spec.size_ms = size;
+  spec.allowed_lateness_ms = lateness;
+  spec.track_distinct = distinct;
+  return spec;
 }
 
-TEST_F(SlidingWindowStoreTest, EventExactlyAtWindowStartIsExcluded) {
-  SlidingWindowStore store(*db_, Spec(1000));
+TEST_F(WindowStoreTest, EventExactlyAtWindowStartIsExcluded) {
+  WindowStore store(*db_, Spec(1000));
   Add(store, "k", 1000);
   EXPECT_EQ(Add(store, "k", 1999).count, 2);  // 1000 is inside (999, 1999]
   EXPECT_EQ(Add(store, "k", 2000).count, 2);  // 1000 is at t - W: out
 }
 
-TEST_F(SlidingWindowStoreTest, EventAtCurrentTimeAndTiesAreIncluded) {
-  SlidingWindowStore store(*db_, Spec(1000));
+TEST_F(WindowStoreTest, EventAtCurrentTimeAndTiesAreIncluded) {
+  WindowStore store(*db_, Spec(1000));
   EXPECT_EQ(Add(store, "k", 5000).count, 1);  // the current event counts
   EXPECT_EQ(Add(store, "k", 5000).count, 2);  // equal timestamps all count
   EXPECT_EQ(Add(store, "k", 5000).count, 3);
@@ -56,20 +61,22 @@ TEST_F(SlidingWindowStoreTest, EventAtCurrentTimeAndTiesAreIncluded) {
   EXPECT_EQ(Read(store, "k", 6000).count, 0);
 }
 
-TEST_F(SlidingWindowStoreTest, KeysAndPartitionsAreIndependent) {
-  SlidingWindowStore store(*db_, Spec(1000));
+TEST_F(WindowStoreTest, KeysAndPartitionsAreIndependent) {
+  WindowStore store(*db_, Spec(1000));
   Add(store, "a", 100);
   Add(store, "a", 200);
   EXPECT_EQ(Add(store, "b", 300).count, 1);
   auto other_partition = store.Apply(1, "a", 300, WindowContribution{});
   ASSERT_TRUE(other_partition.ok());
   EXPECT_EQ(other_partition->count, 1);
-  SlidingWindowStore other_store(*db_, SlidingWindowSpec{7, 1000, 0, false});
+  WindowSpec other = Spec(1000);
+  other.store_id = 7;
+  WindowStore other_store(*db_, other);
   EXPECT_EQ(Read(other_store, "a", 300).count, 0);
 }
 
-TEST_F(SlidingWindowStoreTest, SumAndDistinctExpireExactly) {
-  SlidingWindowStore store(*db_, Spec(1000, 0, true));
+TEST_F(WindowStoreTest, SumAndDistinctExpireExactly) {
+  WindowStore store(*db_, Spec(1000, 0, true));
   Add(store, "k", 0, 10, "x");
   Add(store, "k", 500, 20, "y");
   auto both = Add(store, "k", 900, 30, "x");
@@ -85,8 +92,8 @@ TEST_F(SlidingWindowStoreTest, SumAndDistinctExpireExactly) {
   EXPECT_DOUBLE_EQ(last.sum, 30);
 }
 
-TEST_F(SlidingWindowStoreTest, OutOfOrderWithinLatenessIsExact) {
-  SlidingWindowStore store(*db_, Spec(1000, 5000));
+TEST_F(WindowStoreTest, OutOfOrderWithinLatenessIsExact) {
+  WindowStore store(*db_, Spec(1000, 5000));
   Add(store, "k", 10000);
   Add(store, "k", 10500);
   auto late = Add(store, "k", 9200);  // window (8200, 9200]: only itself
@@ -98,16 +105,16 @@ TEST_F(SlidingWindowStoreTest, OutOfOrderWithinLatenessIsExact) {
   EXPECT_EQ(mid.count, 3);
 }
 
-TEST_F(SlidingWindowStoreTest, TooLateEventIsFlaggedInexact) {
-  SlidingWindowStore store(*db_, Spec(1000, 100));
+TEST_F(WindowStoreTest, TooLateEventIsFlaggedInexact) {
+  WindowStore store(*db_, Spec(1000, 100));
   Add(store, "k", 10000);
   auto late = Add(store, "k", 5000);
   EXPECT_FALSE(late.exact);
 }
 
-TEST_F(SlidingWindowStoreTest, SurvivesCommitAndReopen) {
+TEST_F(WindowStoreTest, SurvivesCommitAndReopen) {
   {
-    SlidingWindowStore store(*db_, Spec(kHourMs, 0, true));
+    WindowStore store(*db_, Spec(kHourMs, 0, true));
     Add(store, "dev", 1000, 1, "a");
     Add(store, "dev", 2000, 1, "b");
     db_->SetInputOffset("applications", 0, 17);
@@ -118,14 +125,14 @@ TEST_F(SlidingWindowStoreTest, SurvivesCommitAndReopen) {
   auto offset = db_->CommittedInputOffset("applications", 0);
   ASSERT_TRUE(offset.ok());
   EXPECT_EQ(offset->value_or(-1), 17);
-  SlidingWindowStore store(*db_, Spec(kHourMs, 0, true));
+  WindowStore store(*db_, Spec(kHourMs, 0, true));
   auto result = Add(store, "dev", 4000, 1, "a");
   EXPECT_EQ(result.count, 3);
   EXPECT_EQ(result.distinct, 2);
 }
 
-TEST_F(SlidingWindowStoreTest, ExpiredLogEntriesAreDeleted) {
-  SlidingWindowStore store(*db_, Spec(1000, 0));
+TEST_F(WindowStoreTest, ExpiredLogEntriesAreDeleted) {
+  WindowStore store(*db_, Spec(1000, 0));
   for (int i = 0; i < 100; ++i) Add(store, "k", i * 10);
   Read(store, "k", 1'000'000);
   ASSERT_TRUE(db_->Commit().ok());
@@ -160,13 +167,14 @@ struct Oracle {
   }
 };
 
-TEST_F(SlidingWindowStoreTest, MatchesBruteForceOnRandomSequences) {
+TEST_F(WindowStoreTest, MatchesBruteForceOnRandomSequences) {
   std::mt19937_64 random(7);
   for (int round = 0; round < 20; ++round) {
     const DurationMs size = 50 + static_cast<DurationMs>(random() % 500);
     const DurationMs lateness = static_cast<DurationMs>(random() % 200);
-    SlidingWindowStore store(*db_,
-                             SlidingWindowSpec{static_cast<uint64_t>(round), size, lateness, true});
+    WindowSpec spec = Spec(size, lateness, true);
+    spec.store_id = static_cast<uint64_t>(round);
+    WindowStore store(*db_, spec);
     Oracle oracle;
     std::map<std::string, TimestampMs> heads;
     TimestampMs clock = 1000;

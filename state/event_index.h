@@ -1,0 +1,38 @@
+// state/event_index.h
+//
+// EventIndex remembers, for a bounded time, what later events need to know about an event by its
+// id: its event time and a small payload (the fields label features key and filter on). Labels
+// arrive hours to weeks after the event they name; the index lets them land in the windows of that
+// event. Entries older than `retention` (in event time) are deleted explicitly. A repeated event id
+// keeps the newest entry. Not thread-safe: part of one task's StateDb.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "common/status.h"
+#include "common/time.h"
+#include "state/state_db.h"
+
+namespace riskstream {
+
+class EventIndex {
+ public:
+  // `db` must outlive the index.
+  EventIndex(StateDb& db, DurationMs retention_ms);
+
+  void Put(std::string_view event_id, TimestampMs event_time, std::string_view payload);
+  // The indexed time and payload of `event_id`, nullopt when unknown or expired.
+  Result<std::optional<std::pair<TimestampMs, std::string>>> Get(std::string_view event_id);
+  // Deletes entries with event time <= `newest_event_time - retention`. Cheap when none are due.
+  Status Expire(TimestampMs newest_event_time);
+
+ private:
+  StateDb& db_;
+  DurationMs retention_ms_;
+  std::optional<TimestampMs> oldest_;  // unknown until first needed
+};
+
+}  // namespace riskstream

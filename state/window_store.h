@@ -1,0 +1,105 @@
+// state/window_store.h
+//
+// WindowStore keeps one exact window aggregate per (partition, entity) for one feature, in RocksDB.
+// An event at time t reads the window Bounds(t) = (lo, hi]:
+//   sliding   W            (t - W, t]              an event exactly W before t is out, ties at t in
+//   sliding   W delayed D  (t - D - W, t - D]      for aggregates over labels that arrive late
+//   tumbling  W            [floor(t / W) * W, t]   the bucket so far
+//   hopping   W every A    [e - W, t], e = the first multiple of A after t
+//
+// How (after Railgun): per entity, an event log ordered by (time, sequence) and one aggregate row
+// for the current (lo, hi]. Both bounds only move forward; when they move, log entries entering and
+// leaving are added and subtracted once, and entries no out-of-order read can need any more
+// (older than Bounds(newest - allowed_lateness).lo) are deleted once. Hints in the row (oldest
+// entry in the window, oldest pending entry, oldest retained entry) let most events touch no
+// iterator. A contribution may be inserted at any time (labels land at the time of the event they
+// label). A read older than the newest read is answered by a scan of the retained log: exact when
+// no older than newest - allowed_lateness, flagged inexact beyond. count_distinct keeps a counted
+// multiset (one RocksDB key per value) and min/max an ordered one, so both stay exact under expiry;
+// a distinct cap bounds the multiset and flags values inexact while dropped values could be in the
+// window. Not thread-safe: owned by one task, like its StateDb.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "common/status.h"
+#include "common/time.h"
+#include "state/state_db.h"
+
+namespace riskstream {
+
+enum class WindowKind { kSliding, kTumbling, kHopping };
+
+struct WindowSpec {
+  uint64_t store_id = 0;  // distinguishes stores sharing the column family (a fingerprint)
+  WindowKind kind = WindowKind::kSliding;
+  DurationMs size_ms = 0;     // > 0
+  DurationMs delay_ms = 0;    // sliding only
+  DurationMs advance_ms = 0;  // hopping only: 0 < advance <= size
+  DurationMs allowed_lateness_ms = 0;
+  bool track_distinct = false;
+  int64_t max_distinct = 0;     // 0: unbounded
+  bool track_extremes = false;  // min and max of contributed values
+
+  // The window (lo, hi] an event at `t` reads.
+  std::pair<TimestampMs, TimestampMs> Bounds(TimestampMs t) const;
+};
+
+// What one event adds to the window.
+struct WindowContribution {
+  double value = 0;       // summed; min/max
+  std::string_view text;  // counted distinctly; returned by `previous_text`
+};
+
+struct WindowAggregate {
+  int64_t count = 0;
+  double sum = 0;
+  int64_t distinct = 0;
+  std::optional<double> min, max;
+  // The newest contribution before the current event, within the retained log (for last(field) and
+  // time_since_last); nullopt when there is none.
+  std::optional<TimestampMs> previous_time;
+  std::string previous_text;
+  bool exact = true;  // false for reads older than newest - allowed_lateness, or a capped multiset
+};
+
+class WindowStore {
+ public:
+  // `db` must outlive the store. The spec must be valid (see WindowSpec).
+  WindowStore(StateDb& db, WindowSpec spec);
+
+  // Reads the window of `entity` in `partition` as of `t`, after inserting `contribution` at `t`
+  // when given. With `want_previous`, also finds the newest contribution before this one.
+  Result<WindowAggregate> Apply(uint32_t partition, std::string_view entity, TimestampMs t,
+                                const std::optional<WindowContribution>& contribution,
+                                bool want_previous = false);
+
+  // Inserts `contribution` at `t` without reading (labels: `t` is the labelled event's time).
+  Status Insert(uint32_t partition, std::string_view entity, TimestampMs t,
+                const WindowContribution& contribution);
+
+  const WindowSpec& spec() const { return spec_; }
+
+ private:
+  struct Head;
+  struct Log;
+  Result<Head> LoadHead(const std::string& prefix);
+  Status AddToLog(const std::string& prefix, Head& head, TimestampMs t,
+                  const WindowContribution& contribution);
+  Status Advance(const std::string& prefix, Head& head, TimestampMs t);
+  Status Enter(const std::string& prefix, Head& head, double value, std::string_view text);
+  Status Leave(const std::string& prefix, Head& head, double value, std::string_view text);
+  Status Count(const std::string& key, int64_t delta, bool& appeared, bool& vanished);
+  Status ReadExtremes(const std::string& prefix, WindowAggregate& out);
+  Result<WindowAggregate> Scan(const std::string& prefix, TimestampMs lo, TimestampMs hi);
+  Status FindPrevious(const std::string& prefix, TimestampMs t, WindowAggregate& out);
+
+  StateDb& db_;
+  WindowSpec spec_;
+};
+
+}  // namespace riskstream
