@@ -1,0 +1,310 @@
+// Randomized property test: the FeatureEngine against a brute-force oracle that keeps every
+// contribution and recomputes each feature from scratch, for every function, window kind, filter,
+// composite keys, label attachment, ties, window edges and out-of-order events.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <random>
+#include <set>
+
+#include "operators/feature_engine.h"
+#include "tests/support/temp_dir.h"
+
+namespace riskstream {
+namespace {
+
+constexpr DurationMs kLateness = 150;
+
+const char* kFeatures = R"yaml(
+features:
+  - {name: count_sl, key: account_id, events: [transaction], function: count, window: 300ms}
+  - {name: sum_wd, key: account_id, events: [transaction], where: kind == withdrawal,
+     function: sum(amount), window: 200ms}
+  - {name: avg_tumbling, key: merchant_id, events: [transaction], function: avg(amount),
+     window: tumbling 250ms}
+  - {name: min_hopping, key: account_id, events: [transaction], function: min(amount),
+     window: hopping 400ms every 100ms}
+  - {name: max_sl, key: account_id, events: [transaction], function: max(amount), window: 300ms}
+  - {name: devices, key: account_id, events: [transaction], function: count_distinct(device_id),
+     window: 350ms}
+  - {name: last_device, key: account_id, events: [transaction], function: last(device_id),
+     window: 300ms}
+  - {name: since_last, key: account_id, events: [transaction], function: time_since_last,
+     window: 300ms}
+  - {name: fraud_labels, key: merchant_id, events: [label], where: label == fraud, function: count,
+     window: 300ms delayed 200ms}
+  - {name: txns_delayed, key: merchant_id, events: [transaction], function: count,
+     window: 300ms delayed 200ms}
+  - {name: fraud_ratio, function: "ratio(fraud_labels, txns_delayed)"}
+  - {name: pair_sum, key: [account_id, merchant_id], events: [transaction], function: sum(amount),
+     window: 300ms}
+)yaml";
+
+struct Contribution {
+  std::string key;
+  TimestampMs time;
+  double value;
+  std::string text;
+  int64_t order;  // insertion order, for ties in "previous"
+};
+
+// Independent of WindowSpec::Bounds on purpose.
+std::pair<TimestampMs, TimestampMs> OracleBounds(const FeatureSpec& spec, TimestampMs t) {
+  auto floor_div = [](TimestampMs a, TimestampMs b) {
+    return static_cast<TimestampMs>(std::floor(static_cast<double>(a) / static_cast<double>(b)));
+  };
+  switch (spec.window_kind) {
+    case WindowKind::kSliding:
+      return {t - spec.delay_ms - spec.window_ms, t - spec.delay_ms};
+    case WindowKind::kTumbling:
+      return {floor_div(t, spec.window_ms) * spec.window_ms - 1, t};
+    case WindowKind::kHopping:
+      return {(floor_div(t, spec.advance_ms) + 1) * spec.advance_ms - spec.window_ms - 1, t};
+  }
+  return {t, t};
+}
+
+class Oracle {
+ public:
+  explicit Oracle(const std::vector<FeatureSpec>& specs) : specs_(specs), log_(specs.size()) {}
+
+  std::vector<Value> Evaluate(const Event& e) {
+    std::vector<Value> values(specs_.size());
+    if (e.type == EventType::kLabel) {
+      auto it = seen_.find(e.labelled_event_id);
+      if (it == seen_.end()) return values;
+      Event labelled = it->second;
+      labelled.label = e.label;
+      for (size_t i = 0; i < specs_.size(); ++i) {
+        const auto& spec = specs_[i];
+        if (spec.function == FeatureFunction::kRatio || !spec.Contributes(EventType::kLabel))
+          continue;
+        Add(i, labelled);
+      }
+      return values;
+    }
+    seen_[e.event_id] = e;
+    for (size_t i = 0; i < specs_.size(); ++i) {
+      const auto& spec = specs_[i];
+      if (spec.function == FeatureFunction::kRatio) continue;
+      std::string key;
+      if (!Key(spec, e, key)) continue;
+      std::optional<Contribution> previous = Previous(i, key, e.event_time);
+      if (spec.Contributes(e.type)) Add(i, e);
+      values[i] = Compute(i, key, e.event_time, previous);
+    }
+    for (size_t i = 0; i < specs_.size(); ++i) {
+      const auto& spec = specs_[i];
+      if (spec.function != FeatureFunction::kRatio) continue;
+      const Value& n = values[spec.ratio_numerator];
+      const Value& d = values[spec.ratio_denominator];
+      if (n.is_number() && d.is_number() && d.number() != 0) {
+        values[i] = Value::Number(n.number() / d.number());
+      }
+    }
+    return values;
+  }
+
+ private:
+  static bool Key(const FeatureSpec& spec, const Event& e, std::string& out) {
+    out.clear();
+    for (EventField field : spec.key) {
+      FieldValue v = ReadField(e, field);
+      if (v.missing()) return false;
+      out += std::string(v.text) + "|";
+    }
+    return true;
+  }
+
+  void Add(size_t i, const Event& e) {
+    const auto& spec = specs_[i];
+    std::string key;
+    if (!Key(spec, e, key)) return;
+    if (spec.filter && !spec.filter->Passes(e)) return;
+    Contribution c{key, e.event_time, 0, "", order_++};
+    if (spec.argument) {
+      FieldValue v = ReadField(e, *spec.argument);
+      if (v.missing()) return;
+      if (v.kind == FieldValue::Kind::kNumber) {
+        c.value = v.number;
+      } else {
+        c.text = std::string(v.text);
+      }
+    }
+    log_[i].push_back(c);
+  }
+
+  std::optional<Contribution> Previous(size_t i, const std::string& key, TimestampMs t) const {
+    std::optional<Contribution> best;
+    for (const auto& c : log_[i]) {
+      if (c.key != key || c.time > t) continue;
+      if (!best || c.time > best->time || (c.time == best->time && c.order > best->order)) best = c;
+    }
+    return best;
+  }
+
+  Value Compute(size_t i, const std::string& key, TimestampMs t,
+                const std::optional<Contribution>& previous) const {
+    const auto& spec = specs_[i];
+    auto [lo, hi] = OracleBounds(spec, t);
+    int64_t count = 0;
+    double sum = 0;
+    std::optional<double> min, max;
+    std::set<std::string> distinct;
+    for (const auto& c : log_[i]) {
+      if (c.key != key || c.time <= lo || c.time > hi) continue;
+      ++count;
+      sum += c.value;
+      min = std::min(min.value_or(c.value), c.value);
+      max = std::max(max.value_or(c.value), c.value);
+      distinct.insert(c.text);
+    }
+    const bool previous_in_window = previous && previous->time > lo;
+    switch (spec.function) {
+      case FeatureFunction::kCount:
+        return Value::Number(static_cast<double>(count));
+      case FeatureFunction::kSum:
+        return Value::Number(sum);
+      case FeatureFunction::kAvg:
+        return count > 0 ? Value::Number(sum / static_cast<double>(count)) : Value::Missing();
+      case FeatureFunction::kMin:
+        return min ? Value::Number(*min) : Value::Missing();
+      case FeatureFunction::kMax:
+        return max ? Value::Number(*max) : Value::Missing();
+      case FeatureFunction::kCountDistinct:
+        return Value::Number(static_cast<double>(distinct.size()));
+      case FeatureFunction::kLast:
+        return previous_in_window ? Value::String(previous->text) : Value::Missing();
+      case FeatureFunction::kTimeSinceLast:
+        return previous_in_window ? Value::Number(static_cast<double>(t - previous->time) / 1000.0)
+                                  : Value::Missing();
+      case FeatureFunction::kRatio:
+        break;
+    }
+    return Value::Missing();
+  }
+
+  const std::vector<FeatureSpec>& specs_;
+  std::vector<std::vector<Contribution>> log_;
+  std::map<std::string, Event> seen_;
+  int64_t order_ = 0;
+};
+
+bool Close(const Value& a, const Value& b) {
+  if (a.is_number() && b.is_number()) {
+    return std::abs(a.number() - b.number()) <= 1e-6 * std::max(1.0, std::abs(b.number()));
+  }
+  return a == b;
+}
+
+TEST(FeatureOracle, EngineMatchesBruteForceOnRandomSequences) {
+  auto specs = ParseFeatureSpecs(YAML::Load(kFeatures)["features"], "oracle.yaml", kLateness);
+  ASSERT_TRUE(specs.ok()) << specs.status().ToString();
+  int64_t compared = 0, skipped_late = 0;
+  for (uint64_t seed = 1; seed <= 60; ++seed) {
+    TempDir dir;
+    auto db = StateDb::Open(dir.Sub("db"));
+    ASSERT_TRUE(db.ok());
+    FeatureEngine engine(**db, *specs, 4);
+    Oracle oracle(*specs);
+    std::mt19937_64 random(seed);
+    auto pick = [&](uint64_t n) { return random() % n; };
+    std::vector<std::string> ids;
+    // Per (feature, key): the newest event time that read it, to know what the engine promises.
+    std::map<std::string, TimestampMs> newest_read;
+    TimestampMs clock = 10'000;
+    for (int i = 0; i < 300; ++i) {
+      Event e;
+      e.event_id = "e" + std::to_string(i);
+      clock += static_cast<TimestampMs>(pick(25));  // zero steps make ties
+      e.event_time = clock;
+      if (pick(6) == 0) e.event_time -= static_cast<TimestampMs>(pick(kLateness + 60));  // late
+      if (pick(9) == 0) e.event_time = clock - 300;  // exactly on a window edge of an earlier one
+      if (!ids.empty() && pick(5) == 0) {
+        e.type = EventType::kLabel;
+        e.labelled_event_id = pick(10) == 0 ? "never-seen" : ids[pick(ids.size())];
+        e.label = pick(3) == 0 ? LabelKind::kLegit : LabelKind::kFraud;
+      } else {
+        e.type = EventType::kTransaction;
+        e.account_id = "a" + std::to_string(pick(3));
+        e.merchant_id = pick(8) == 0 ? "" : "m" + std::to_string(pick(3));
+        e.device_id = pick(6) == 0 ? "" : "d" + std::to_string(pick(4));
+        e.kind = pick(2) == 0 ? TransactionKind::kWithdrawal : TransactionKind::kPurchase;
+        e.amount = static_cast<double>(pick(10000)) / 100;
+        ids.push_back(e.event_id);
+      }
+      auto got = engine.Evaluate(e);
+      ASSERT_TRUE(got.ok()) << got.status().ToString();
+      auto want = oracle.Evaluate(e);
+      if (e.type == EventType::kLabel) {
+        EXPECT_EQ(got->label_unmatched, e.labelled_event_id == "never-seen");
+        continue;
+      }
+      bool within_lateness = true;
+      for (const auto& spec : *specs) {
+        if (spec.function == FeatureFunction::kRatio) continue;
+        std::string key = spec.name + "/";
+        bool present = true;
+        for (EventField field : spec.key) {
+          FieldValue v = ReadField(e, field);
+          present = present && !v.missing();
+          key += std::string(v.text) + "|";
+        }
+        if (!present) continue;
+        auto [it, first] = newest_read.try_emplace(key, e.event_time);
+        within_lateness = within_lateness && (first || e.event_time >= it->second - kLateness);
+        it->second = std::max(it->second, e.event_time);
+      }
+      if (!within_lateness) {
+        ++skipped_late;
+        continue;
+      }
+      ASSERT_TRUE(got->exact) << "seed " << seed << " event " << i;
+      for (size_t f = 0; f < specs->size(); ++f) {
+        ASSERT_TRUE(Close(got->values[f], want[f]))
+            << "seed " << seed << " event " << i << " t=" << e.event_time << " feature "
+            << (*specs)[f].name << ": engine " << got->values[f].ToString() << ", oracle "
+            << want[f].ToString();
+      }
+      ++compared;
+      if (i % 40 == 0) ASSERT_TRUE((*db)->Commit().ok());
+    }
+  }
+  EXPECT_GT(compared, 10000);
+  EXPECT_GT(skipped_late, 0);
+}
+
+TEST(FeatureOracle, DistinctCapIsReportedNotSilent) {
+  auto specs = ParseFeatureSpecs(
+      YAML::Load("features:\n  - {name: d, key: account_id, function: count_distinct(device_id),"
+                 " window: 1h, max_distinct: 3}\n")["features"],
+      "cap.yaml", 0);
+  ASSERT_TRUE(specs.ok());
+  TempDir dir;
+  auto db = StateDb::Open(dir.Sub("db"));
+  ASSERT_TRUE(db.ok());
+  FeatureEngine engine(**db, *specs, 1);
+  Event e;
+  e.type = EventType::kTransaction;
+  e.account_id = "a";
+  e.kind = TransactionKind::kPurchase;
+  for (int i = 0; i < 5; ++i) {
+    e.event_time = 1000 + i;
+    e.device_id = "d" + std::to_string(i);
+    auto got = engine.Evaluate(e);
+    ASSERT_TRUE(got.ok());
+    EXPECT_LE(got->values[0].number(), 3);
+    EXPECT_EQ(got->exact, i < 3) << i;
+  }
+  e.event_time = 1000 + kHourMs + 10;  // everything dropped has left the window
+  e.device_id = "d9";
+  auto later = engine.Evaluate(e);
+  ASSERT_TRUE(later.ok());
+  EXPECT_TRUE(later->exact);
+  EXPECT_EQ(later->values[0], Value::Number(1));
+}
+
+}  // namespace
+}  // namespace riskstream
