@@ -97,6 +97,17 @@ std::string FormatCreditEvent(const DecisionInputs& in) {
   return record.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
+std::string FormatFeatureVector(const DecisionInputs& in) {
+  Json record;
+  record["event_id"] = in.event.event_id;
+  record["event_time"] = FormatRfc3339(in.event.event_time);
+  record["event_type"] = ToString(in.event.type);
+  for (size_t i = 0; i < in.specs.size(); ++i)
+    record[in.specs[i].name] = ToJson(in.features.values[i]);
+  record["features_exact"] = in.features.exact;
+  return record.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
 std::optional<std::string> FormatFraudAlert(const DecisionInputs& in) {
   if (in.outcome.fired.empty()) return std::nullopt;
   const Event& e = in.event;

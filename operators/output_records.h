@@ -42,6 +42,9 @@ struct DecisionInputs {
 std::string_view OutputKey(const Event& event);
 
 std::string FormatCreditEvent(const DecisionInputs& inputs);
+// The point-in-time feature vector a decision saw: event id, time, type, then one field per feature
+// in declaration order. Training data equal to what the live decision used.
+std::string FormatFeatureVector(const DecisionInputs& inputs);
 // nullopt when no rule fired.
 std::optional<std::string> FormatFraudAlert(const DecisionInputs& inputs);
 // `raw` is kept whole (base64) so the record can be repaired and re-sent.

@@ -5,11 +5,12 @@ namespace riskstream {
 DecisionTopology::DecisionTopology(StateDb& db, const PiiHasher& hasher,
                                    std::vector<FeatureSpec> features,
                                    std::shared_ptr<const RuleSet> rules, uint32_t state_partitions,
-                                   DurationMs allowed_lateness_ms)
+                                   DurationMs allowed_lateness_ms, bool emit_features)
     : parser_(hasher),
       engine_(db, std::move(features), state_partitions),
       rules_(std::move(rules)),
-      allowed_lateness_ms_(allowed_lateness_ms) {}
+      allowed_lateness_ms_(allowed_lateness_ms),
+      emit_features_(emit_features) {}
 
 Result<ProcessedInput> DecisionTopology::Process(std::string_view bytes,
                                                  std::optional<EventType> role,
@@ -42,6 +43,9 @@ Result<ProcessedInput> DecisionTopology::Process(std::string_view bytes,
   result.outputs.push_back({OutputStream::kCreditEvents, key, FormatCreditEvent(inputs)});
   if (auto alert = FormatFraudAlert(inputs)) {
     result.outputs.push_back({OutputStream::kFraudAlerts, key, std::move(*alert)});
+  }
+  if (emit_features_ && event_.type != EventType::kLabel) {
+    result.outputs.push_back({OutputStream::kFeatures, key, FormatFeatureVector(inputs)});
   }
   return result;
 }

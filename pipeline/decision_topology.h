@@ -26,7 +26,7 @@
 
 namespace riskstream {
 
-enum class OutputStream { kCreditEvents, kFraudAlerts, kDeadLetter };
+enum class OutputStream { kCreditEvents, kFraudAlerts, kDeadLetter, kFeatures };
 
 struct OutputRecord {
   OutputStream stream;
@@ -51,7 +51,7 @@ class DecisionTopology {
   // `db` and `hasher` must outlive the topology; `rules` is shared with whoever may swap it.
   DecisionTopology(StateDb& db, const PiiHasher& hasher, std::vector<FeatureSpec> features,
                    std::shared_ptr<const RuleSet> rules, uint32_t state_partitions,
-                   DurationMs allowed_lateness_ms);
+                   DurationMs allowed_lateness_ms, bool emit_features = false);
 
   // Processes one input record. `role` is the event type of the topic or file it came from, if
   // known. Fails only when state cannot be read or written; the caller must then discard the
@@ -69,6 +69,7 @@ class DecisionTopology {
   FeatureEngine engine_;
   std::shared_ptr<const RuleSet> rules_;
   DurationMs allowed_lateness_ms_;
+  bool emit_features_;
   std::map<std::pair<std::string, int32_t>, TimestampMs> watermarks_;
   Event event_;
   RuleOutcome outcome_;

@@ -90,10 +90,7 @@ Status RunDemo(const DemoOptions& options, std::ostream& out) {
   auto kafka = EmbeddedKafka::Start();
   if (!kafka.ok()) return kafka.status();
   const auto& t = config.topics;
-  for (const auto& topic :
-       {t.applications, t.transactions, t.labels, t.credit_events, t.fraud_alerts, t.dead_letter}) {
-    if (Status s = (*kafka)->CreateTopic(topic, config.partitions); !s.ok()) return s;
-  }
+  if (Status s = (*kafka)->CreateTopics(t.All(), config.partitions); !s.ok()) return s;
   // The embedded cluster is new each run, so its offsets mean nothing to older state: start fresh.
   fs::path state_dir = fs::temp_directory_path() / ("riskstream-demo-" + std::to_string(getpid()));
   fs::remove_all(state_dir);

@@ -50,4 +50,11 @@ Status EmbeddedKafka::CreateTopic(const std::string& topic, int partitions) {
   return Status::Ok();
 }
 
+Status EmbeddedKafka::CreateTopics(const std::vector<std::string>& topics, int partitions) {
+  for (const auto& topic : topics) {
+    if (Status s = CreateTopic(topic, partitions); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
 }  // namespace riskstream

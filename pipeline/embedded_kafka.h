@@ -10,6 +10,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "common/status.h"
 
@@ -32,6 +33,8 @@ class EmbeddedKafka {
   // Creates `topic` with `partitions` partitions (replication factor 1). Creating an existing topic
   // is an error from the mock; callers create each topic once.
   Status CreateTopic(const std::string& topic, int partitions);
+  // Creates each of `topics` with `partitions` partitions; stops at the first error.
+  Status CreateTopics(const std::vector<std::string>& topics, int partitions);
 
  private:
   struct Handles;

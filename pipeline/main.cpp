@@ -43,15 +43,6 @@ int Fail(const Status& status) {
   return 1;
 }
 
-Status CreateTopics(EmbeddedKafka& kafka, const PipelineConfig& config) {
-  const auto& t = config.topics;
-  for (const auto& topic :
-       {t.applications, t.transactions, t.labels, t.credit_events, t.fraud_alerts, t.dead_letter}) {
-    if (Status s = kafka.CreateTopic(topic, config.partitions); !s.ok()) return s;
-  }
-  return Status::Ok();
-}
-
 int Run(const std::string& config_path) {
   auto config = LoadPipelineConfig(config_path);
   if (!config.ok()) return Fail(config.status());
@@ -61,7 +52,9 @@ int Run(const std::string& config_path) {
     auto kafka = EmbeddedKafka::Start();
     if (!kafka.ok()) return Fail(kafka.status());
     embedded = std::move(*kafka);
-    if (Status s = CreateTopics(*embedded, *config); !s.ok()) return Fail(s);
+    if (Status s = embedded->CreateTopics(config->topics.All(), config->partitions); !s.ok()) {
+      return Fail(s);
+    }
     bootstrap = embedded->bootstrap_servers();
     spdlog::info("embedded Kafka at {}", bootstrap);
   }
@@ -113,7 +106,9 @@ int ServeEmbeddedKafka(const std::string& config_path, const std::string& bootst
   if (!config.ok()) return Fail(config.status());
   auto kafka = EmbeddedKafka::Start();
   if (!kafka.ok()) return Fail(kafka.status());
-  if (Status s = CreateTopics(**kafka, *config); !s.ok()) return Fail(s);
+  if (Status s = (*kafka)->CreateTopics(config->topics.All(), config->partitions); !s.ok()) {
+    return Fail(s);
+  }
   if (!bootstrap_file.empty()) {
     std::ofstream file(bootstrap_file + ".tmp");
     file << (*kafka)->bootstrap_servers() << "\n";

@@ -5,6 +5,13 @@
 #include <filesystem>
 
 namespace riskstream {
+std::vector<std::string> TopicNames::All() const {
+  std::vector<std::string> all = {applications,  transactions, labels,
+                                  credit_events, fraud_alerts, dead_letter};
+  if (!features.empty()) all.push_back(features);
+  return all;
+}
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -58,6 +65,7 @@ Result<PipelineConfig> Load(const std::string& path) {
     read("credit_events", config.topics.credit_events);
     read("fraud_alerts", config.topics.fraud_alerts);
     read("dead_letter", config.topics.dead_letter);
+    read("features", config.topics.features);
     if (topics["partitions"]) config.partitions = topics["partitions"].as<int>();
     if (config.partitions < 1 || config.partitions > 1024) {
       return Status::InvalidConfig(Where(path, topics["partitions"]) +

@@ -23,6 +23,10 @@ struct TopicNames {
   std::string credit_events = "credit-events";
   std::string fraud_alerts = "fraud-alerts";
   std::string dead_letter = "riskstream-dlq";
+  std::string features;  // per-event feature vectors; empty: not written
+
+  // Every topic riskstream reads or writes.
+  std::vector<std::string> All() const;
 };
 
 struct PipelineConfig {

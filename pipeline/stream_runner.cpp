@@ -37,7 +37,8 @@ Result<std::unique_ptr<StreamRunner>> StreamRunner::Create(const PipelineConfig&
   runner->state_ = std::move(*state);
   runner->topology_ = std::make_unique<DecisionTopology>(
       *runner->state_, *runner->hasher_, config.features, std::move(*rules),
-      static_cast<uint32_t>(config.partitions), config.allowed_lateness_ms);
+      static_cast<uint32_t>(config.partitions), config.allowed_lateness_ms,
+      !config.topics.features.empty());
 
   runner->topic_roles_ = {{config.topics.applications, EventType::kApplication},
                           {config.topics.transactions, EventType::kTransaction},
@@ -64,6 +65,8 @@ const std::string& StreamRunner::TopicFor(OutputStream stream) const {
       return config_.topics.credit_events;
     case OutputStream::kFraudAlerts:
       return config_.topics.fraud_alerts;
+    case OutputStream::kFeatures:
+      return config_.topics.features;
     case OutputStream::kDeadLetter:
       break;
   }
