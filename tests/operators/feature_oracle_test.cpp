@@ -207,7 +207,7 @@ TEST(FeatureOracle, EngineMatchesBruteForceOnRandomSequences) {
     TempDir dir;
     auto db = StateDb::Open(dir.Sub("db"));
     ASSERT_TRUE(db.ok());
-    FeatureEngine engine(**db, *specs, 4);
+    auto engine = std::make_unique<FeatureEngine>(**db, *specs, 4);
     Oracle oracle(*specs);
     std::mt19937_64 random(seed);
     auto pick = [&](uint64_t n) { return random() % n; };
@@ -235,7 +235,15 @@ TEST(FeatureOracle, EngineMatchesBruteForceOnRandomSequences) {
         e.amount = static_cast<double>(pick(10000)) / 100;
         ids.push_back(e.event_id);
       }
-      auto got = engine.Evaluate(e);
+      if (i == 150) {  // a restart mid-stream: commit, close, reopen; results must not change
+        ASSERT_TRUE((*db)->Commit().ok());
+        engine.reset();
+        db.value().reset();
+        db = StateDb::Open(dir.Sub("db"));
+        ASSERT_TRUE(db.ok());
+        engine = std::make_unique<FeatureEngine>(**db, *specs, 4);
+      }
+      auto got = engine->Evaluate(e);
       ASSERT_TRUE(got.ok()) << got.status().ToString();
       auto want = oracle.Evaluate(e);
       if (e.type == EventType::kLabel) {
@@ -269,7 +277,9 @@ TEST(FeatureOracle, EngineMatchesBruteForceOnRandomSequences) {
             << want[f].ToString();
       }
       ++compared;
-      if (i % 40 == 0) ASSERT_TRUE((*db)->Commit().ok());
+      if (i % 40 == 0) {
+        ASSERT_TRUE((*db)->Commit().ok());
+      }
     }
   }
   EXPECT_GT(compared, 10000);
@@ -304,6 +314,41 @@ TEST(FeatureOracle, DistinctCapIsReportedNotSilent) {
   ASSERT_TRUE(later.ok());
   EXPECT_TRUE(later->exact);
   EXPECT_EQ(later->values[0], Value::Number(1));
+}
+
+TEST(FeatureOracle, ThirtyDayWindowKeepsOnlyWhatExpiryNeeds) {
+  auto specs = ParseFeatureSpecs(
+      YAML::Load("features:\n  - {name: c, key: account_id, function: sum(amount), window: 30d}\n")
+          ["features"],
+      "memory.yaml", 0);
+  ASSERT_TRUE(specs.ok());
+  TempDir dir;
+  auto db = StateDb::Open(dir.Sub("db"));
+  ASSERT_TRUE(db.ok());
+  FeatureEngine engine(**db, *specs, 1);
+  Event e;
+  e.type = EventType::kTransaction;
+  e.account_id = "a";
+  e.kind = TransactionKind::kPurchase;
+  e.amount = 1;
+  const int kEvents = 2000;  // one every 43.2 minutes: 60 days
+  const DurationMs step = 60 * kDayMs / kEvents;
+  for (int i = 0; i < kEvents; ++i) {
+    e.event_id = "e" + std::to_string(i);
+    e.event_time = i * step;
+    auto got = engine.Evaluate(e);
+    ASSERT_TRUE(got.ok());
+    if (i % 100 == 0) {
+      ASSERT_TRUE((*db)->Commit().ok());
+    }
+  }
+  ASSERT_TRUE((*db)->Commit().ok());
+  int rows = 0;
+  auto it = (*db)->NewIterator(StateDb::Family::kWindows);
+  for (it->SeekToFirst(); it->Valid(); it->Next()) ++rows;
+  const int in_window = static_cast<int>((30 * kDayMs + step - 1) / step);  // events in (t-30d, t]
+  EXPECT_LE(rows, in_window + 1);  // the window's events and one aggregate row, nothing older
+  EXPECT_GE(rows, in_window - 1);
 }
 
 }  // namespace
