@@ -203,7 +203,9 @@ TEST_F(WindowStoreTest, MatchesBruteForceOnRandomSequences) {
       ASSERT_EQ(got->count, want.count) << "round " << round << " event " << i << " t=" << t;
       ASSERT_NEAR(got->sum, want.sum, 1e-6) << "round " << round << " event " << i;
       ASSERT_EQ(got->distinct, want.distinct) << "round " << round << " event " << i;
-      if (i % 50 == 0) ASSERT_TRUE(db_->Commit().ok());
+      if (i % 50 == 0) {
+        ASSERT_TRUE(db_->Commit().ok());
+      }
     }
   }
 }
