@@ -34,6 +34,11 @@ struct ParseError {
   std::string message;
 };
 
+inline constexpr ParseError::Code kAllParseErrorCodes[] = {
+    ParseError::Code::kTooLarge,     ParseError::Code::kNotJson,    ParseError::Code::kNotObject,
+    ParseError::Code::kMissingField, ParseError::Code::kWrongType,  ParseError::Code::kBadTimestamp,
+    ParseError::Code::kBadValue,     ParseError::Code::kUnknownType};
+
 // Stable snake_case name of a rejection code: "too_large", "missing_field", ...
 std::string_view ToString(ParseError::Code code);
 

@@ -34,6 +34,48 @@ bool IsNumericField(EventField field) {
   }
 }
 
+// The value of `spec` given the aggregate `a` over a window starting after `window_lo`, read by an
+// event at `read_time` (nullopt for a read without an event: time_since_last is then missing).
+Value ValueOf(const FeatureSpec& spec, const WindowAggregate& a, TimestampMs window_lo,
+              std::optional<TimestampMs> read_time) {
+  const bool previous_in_window = a.previous_time && *a.previous_time > window_lo;
+  switch (spec.function) {
+    case FeatureFunction::kCount:
+      return Value::Number(static_cast<double>(a.count));
+    case FeatureFunction::kSum:
+      return Value::Number(a.sum);
+    case FeatureFunction::kAvg:
+      if (a.count > 0) return Value::Number(a.sum / static_cast<double>(a.count));
+      break;
+    case FeatureFunction::kMin:
+      if (a.min) return Value::Number(*a.min);
+      break;
+    case FeatureFunction::kMax:
+      if (a.max) return Value::Number(*a.max);
+      break;
+    case FeatureFunction::kCountDistinct:
+      return Value::Number(static_cast<double>(a.distinct));
+    case FeatureFunction::kLast:
+      if (previous_in_window) return TextOrNumber(a.previous_text, IsNumericField(*spec.argument));
+      break;
+    case FeatureFunction::kTimeSinceLast:
+      if (previous_in_window && read_time) {
+        return Value::Number(static_cast<double>(*read_time - *a.previous_time) / 1000.0);
+      }
+      break;
+    case FeatureFunction::kRatio:
+      break;
+  }
+  return Value::Missing();
+}
+
+Value RatioOf(const Value& numerator, const Value& denominator) {
+  if (numerator.is_number() && denominator.is_number() && denominator.number() != 0) {
+    return Value::Number(numerator.number() / denominator.number());
+  }
+  return Value::Missing();
+}
+
 }  // namespace
 
 FeatureEngine::FeatureEngine(StateDb& db, std::vector<FeatureSpec> specs, uint32_t state_partitions,
@@ -182,50 +224,13 @@ Result<FeatureVector> FeatureEngine::Evaluate(const Event& event) {
       return aggregate.status().WithContext("feature " + spec.name + ", event " + event.event_id);
     }
     out.exact = out.exact && aggregate->exact;
-    const WindowAggregate& a = *aggregate;
-    Value& value = out.values[i];
-    const bool previous_in_window =
-        a.previous_time && *a.previous_time > stores_[i]->spec().Bounds(event.event_time).first;
-    switch (spec.function) {
-      case FeatureFunction::kCount:
-        value = Value::Number(static_cast<double>(a.count));
-        break;
-      case FeatureFunction::kSum:
-        value = Value::Number(a.sum);
-        break;
-      case FeatureFunction::kAvg:
-        if (a.count > 0) value = Value::Number(a.sum / static_cast<double>(a.count));
-        break;
-      case FeatureFunction::kMin:
-        if (a.min) value = Value::Number(*a.min);
-        break;
-      case FeatureFunction::kMax:
-        if (a.max) value = Value::Number(*a.max);
-        break;
-      case FeatureFunction::kCountDistinct:
-        value = Value::Number(static_cast<double>(a.distinct));
-        break;
-      case FeatureFunction::kLast:
-        if (previous_in_window)
-          value = TextOrNumber(a.previous_text, IsNumericField(*spec.argument));
-        break;
-      case FeatureFunction::kTimeSinceLast:
-        if (previous_in_window) {
-          value = Value::Number(static_cast<double>(event.event_time - *a.previous_time) / 1000.0);
-        }
-        break;
-      case FeatureFunction::kRatio:
-        break;
-    }
+    out.values[i] = ValueOf(spec, *aggregate, stores_[i]->spec().Bounds(event.event_time).first,
+                            event.event_time);
   }
   for (size_t i = 0; i < specs_.size(); ++i) {
     const FeatureSpec& spec = specs_[i];
     if (spec.function != FeatureFunction::kRatio) continue;
-    const Value& numerator = out.values[spec.ratio_numerator];
-    const Value& denominator = out.values[spec.ratio_denominator];
-    if (numerator.is_number() && denominator.is_number() && denominator.number() != 0) {
-      out.values[i] = Value::Number(numerator.number() / denominator.number());
-    }
+    out.values[i] = RatioOf(out.values[spec.ratio_numerator], out.values[spec.ratio_denominator]);
   }
   if (!label_fields_.empty()) {
     IndexForLabels(event);
@@ -233,6 +238,69 @@ Result<FeatureVector> FeatureEngine::Evaluate(const Event& event) {
     if (!status.ok()) return status;
   }
   return out;
+}
+
+Result<std::optional<CommittedWindow>> FeatureEngine::ReadCommittedWindow(
+    size_t feature, const std::string& key_text) const {
+  const FeatureSpec& spec = specs_[feature];
+  const size_t parts =
+      static_cast<size_t>(std::count(key_text.begin(), key_text.end(), '\x1f')) + 1;
+  if (key_text.empty() || parts != spec.key.size()) {
+    std::string fields;
+    for (EventField field : spec.key) {
+      fields += (fields.empty() ? "" : ", ") + std::string(FieldName(field));
+    }
+    return Status::InvalidInput("feature '" + spec.name + "' is keyed by " + fields +
+                                ": expected " + std::to_string(spec.key.size()) + " key part(s)");
+  }
+  auto window =
+      stores_[feature]->ReadCommitted(KafkaPartitionForKey(key_text, state_partitions_), key_text);
+  if (!window.ok()) return window.status().WithContext("feature " + spec.name);
+  return window;
+}
+
+Result<CommittedFeature> FeatureEngine::ReadCommitted(const std::string& feature_name,
+                                                      const std::string& key_text) const {
+  auto found = std::find_if(specs_.begin(), specs_.end(),
+                            [&](const FeatureSpec& spec) { return spec.name == feature_name; });
+  if (found == specs_.end()) return Status::NotFound("unknown feature '" + feature_name + "'");
+  const FeatureSpec& spec = *found;
+  const auto not_found = [&] {
+    return Status::NotFound("no committed state of feature '" + spec.name + "' for this key");
+  };
+  CommittedFeature out;
+  if (spec.function != FeatureFunction::kRatio) {
+    auto window = ReadCommittedWindow(static_cast<size_t>(found - specs_.begin()), key_text);
+    if (!window.ok()) return window.status();
+    if (!window->has_value()) return not_found();
+    out.window = std::move(**window);
+    out.value = out.window->as_of_ms
+                    ? ValueOf(spec, out.window->aggregate, out.window->lo_ms, std::nullopt)
+                    : ValueOf(spec, WindowAggregate{}, 0, std::nullopt);
+    return out;
+  }
+  // A part without state reads as an empty window, as in Evaluate; both without state: not found.
+  Value parts[2];
+  bool any = false;
+  const size_t indexes[2] = {spec.ratio_numerator, spec.ratio_denominator};
+  for (int p = 0; p < 2; ++p) {
+    auto window = ReadCommittedWindow(indexes[p], key_text);
+    if (!window.ok()) return window.status();
+    any = any || window->has_value();
+    const bool read = window->has_value() && (*window)->as_of_ms;
+    parts[p] = ValueOf(specs_[indexes[p]], read ? (*window)->aggregate : WindowAggregate{},
+                       read ? (*window)->lo_ms : 0, std::nullopt);
+  }
+  if (!any) return not_found();
+  out.value = RatioOf(parts[0], parts[1]);
+  return out;
+}
+
+Result<Value> FeatureEngine::CommittedValue(const std::string& feature_name,
+                                            const std::string& key_text) const {
+  auto committed = ReadCommitted(feature_name, key_text);
+  if (!committed.ok()) return committed.status();
+  return std::move(committed->value);
 }
 
 }  // namespace riskstream

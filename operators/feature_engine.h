@@ -7,7 +7,7 @@
 // time, found through an EventIndex of recent events (kept for `label_retention`). State is
 // partitioned by the Kafka partition of the feature's key, so an entity's state is wherever a topic
 // keyed by that entity would put it.
-// Not thread-safe: one engine per task, over that task's StateDb.
+// Not thread-safe: one engine per task, over that task's StateDb (committed reads excepted).
 #pragma once
 
 #include <optional>
@@ -29,6 +29,12 @@ struct FeatureVector {
   bool label_unmatched = false;  // a label whose event is unknown (or older than the retention)
 };
 
+// A feature's value for one entity as last committed, and the window it was read from.
+struct CommittedFeature {
+  Value value;                            // missing when undefined (avg of nothing, ...)
+  std::optional<CommittedWindow> window;  // none for ratios and keys without committed state
+};
+
 class FeatureEngine {
  public:
   // `db` must outlive the engine. `state_partitions` > 0.
@@ -39,6 +45,18 @@ class FeatureEngine {
   // On error (a RocksDB failure) the caller must discard the pending batch.
   Result<FeatureVector> Evaluate(const Event& event);
 
+  // Feature `feature_name` of entity `key_text` from committed state only (never the pending
+  // batch), computed as Evaluate computes it, as of the newest event time read for that entity:
+  // count, sum, avg, min, max, count_distinct; last is the newest contribution in the window;
+  // time_since_last needs a reading event and is missing; a ratio divides its two parts, read with
+  // the same key. Composite keys join their parts with '\x1f', in key order. NotFound: unknown
+  // feature, or no committed state for the key; InvalidInput: wrong number of key parts. Safe to
+  // call from any thread while the owning task runs Evaluate.
+  Result<CommittedFeature> ReadCommitted(const std::string& feature_name,
+                                         const std::string& key_text) const;
+  // ReadCommitted(...).value.
+  Result<Value> CommittedValue(const std::string& feature_name, const std::string& key_text) const;
+
   const std::vector<FeatureSpec>& specs() const { return specs_; }
 
  private:
@@ -48,6 +66,8 @@ class FeatureEngine {
                                                  std::string& text) const;
   Status ApplyLabel(const Event& label, FeatureVector& out);
   void IndexForLabels(const Event& event);
+  Result<std::optional<CommittedWindow>> ReadCommittedWindow(size_t feature,
+                                                             const std::string& key_text) const;
 
   std::vector<FeatureSpec> specs_;
   std::vector<std::optional<WindowStore>> stores_;  // none for ratios

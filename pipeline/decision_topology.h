@@ -63,6 +63,8 @@ class DecisionTopology {
   void SetRules(std::shared_ptr<const RuleSet> rules) { rules_ = std::move(rules); }
   const RuleSet& rules() const { return *rules_; }
   const std::vector<FeatureSpec>& features() const { return engine_.specs(); }
+  // The feature engine; only its const committed reads may be used from other threads.
+  const FeatureEngine& engine() const { return engine_; }
 
  private:
   EventParser parser_;

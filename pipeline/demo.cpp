@@ -10,6 +10,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "pipeline/admin_endpoints.h"
 #include "pipeline/embedded_kafka.h"
 #include "pipeline/kafka_sink.h"
 #include "pipeline/pipeline_config.h"
@@ -110,6 +111,18 @@ Status RunDemo(const DemoOptions& options, std::ostream& out) {
 
   auto runner = StreamRunner::Create(config, (*kafka)->bootstrap_servers(), **metrics);
   if (!runner.ok()) return runner.status();
+  auto admin = StartAdminServer(config, **runner);
+  if (!admin.ok()) {
+    out << "note: " << admin.status().message() << "; serving admin on a free port instead"
+        << std::endl;
+    config.admin_address = "127.0.0.1:0";
+    admin = StartAdminServer(config, **runner);
+    if (!admin.ok()) return admin.status();
+  }
+  if (*admin) {
+    out << "admin at http://127.0.0.1:" << (*admin)->port()
+        << "/readyz (also /healthz, /rules, /state/<feature>/<key>)" << std::endl;
+  }
 
   auto producer =
       KafkaSink::Create((*kafka)->bootstrap_servers(), {{"client.id", "demo-generator"}});
@@ -210,6 +223,7 @@ Status RunDemo(const DemoOptions& options, std::ostream& out) {
   out << "alerts on " << tally.alerted << " events, " << tally.alerted_fraud
       << " of them from generated fraud scenarios (" << tally.fraud_events
       << " fraud events in all)" << std::endl;
+  admin->reset();  // it reads the runner
   runner->reset();
   fs::remove_all(state_dir);
   if (!status.ok()) return status;

@@ -13,6 +13,7 @@
 #include <iostream>
 #include <thread>
 
+#include "pipeline/admin_endpoints.h"
 #include "pipeline/demo.h"
 #include "pipeline/embedded_kafka.h"
 #include "pipeline/kafka_sink.h"
@@ -62,10 +63,17 @@ int Run(const std::string& config_path) {
   if (!metrics.ok()) return Fail(metrics.status());
   auto runner = StreamRunner::Create(*config, bootstrap, **metrics);
   if (!runner.ok()) return Fail(runner.status());
+  auto admin = StartAdminServer(*config, **runner);  // destroyed before the runner it reads
+  if (!admin.ok()) return Fail(admin.status());
   g_runner.store(runner->get());
   InstallSignalHandlers();
   spdlog::info("riskstream running: group {}, state {}, metrics on port {}", config->group_id,
                config->state_dir, (*metrics)->port());
+  if (*admin) {
+    const std::string& address = config->admin_address;
+    spdlog::info("admin at http://{}:{}/readyz (also /healthz, /rules, /state/<feature>/<key>)",
+                 address.substr(0, address.rfind(':')), (*admin)->port());
+  }
   Status status = (*runner)->Run();
   g_runner.store(nullptr);
   spdlog::info("stopped after {} records", (*runner)->processed());

@@ -94,6 +94,12 @@ Result<PipelineConfig> Load(const std::string& path) {
   if (auto metrics = root["metrics"]) {
     if (metrics["address"]) config.metrics_address = metrics["address"].as<std::string>();
   }
+  if (auto admin = root["admin"]) {
+    if (admin["address"]) config.admin_address = admin["address"].as<std::string>();
+    if (admin["bearer_token_env"]) {
+      config.admin_token_env = admin["bearer_token_env"].as<std::string>();
+    }
+  }
 
   if (!root["features_file"]) return Status::InvalidConfig(path + ": missing 'features_file'");
   std::string features_file = Resolve(path, root["features_file"].as<std::string>());

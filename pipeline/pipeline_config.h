@@ -53,6 +53,8 @@ struct PipelineConfig {
 
   // Serving.
   std::string metrics_address = "127.0.0.1:9464";  // empty: no metrics endpoint
+  std::string admin_address = "127.0.0.1:9465";    // empty: no admin endpoint (health, state)
+  std::string admin_token_env = "RISKSTREAM_ADMIN_TOKEN";  // its value, when set, is required
 
   std::string source_file;  // the file this was loaded from
 };

@@ -2,6 +2,9 @@
 
 #include <stdexcept>
 
+#include "operators/event_parser.h"
+#include "operators/rule_set.h"
+
 namespace riskstream {
 namespace {
 
@@ -94,8 +97,22 @@ PipelineMetrics::PipelineMetrics()
 
 PipelineMetrics::~PipelineMetrics() = default;
 
+void PipelineMetrics::CreateKnownSeries() {
+  // Rates read 0 rather than "no data" before the first decision or rejection of each kind.
+  for (Decision d :
+       {Decision::kApprove, Decision::kReview, Decision::kDecline, Decision::kRecorded}) {
+    std::string key(ToString(d));
+    Cached(decisions_cache_, decisions_, {{"decision", key}}, key);
+  }
+  for (ParseError::Code code : kAllParseErrorCodes) {
+    std::string key(ToString(code));
+    Cached(dead_letters_cache_, dead_letters_, {{"reason", key}}, key);
+  }
+}
+
 Result<std::unique_ptr<PipelineMetrics>> PipelineMetrics::Create(const std::string& address) {
   std::unique_ptr<PipelineMetrics> metrics(new PipelineMetrics());
+  metrics->CreateKnownSeries();
   if (address.empty()) return metrics;
   try {
     metrics->exposer_ = std::make_unique<prometheus::Exposer>(address, 2);

@@ -47,6 +47,7 @@ class PipelineMetrics {
 
  private:
   PipelineMetrics();
+  void CreateKnownSeries();
   prometheus::Counter& Cached(std::map<std::string, prometheus::Counter*>& cache,
                               prometheus::Family<prometheus::Counter>& family,
                               const prometheus::Labels& labels, const std::string& cache_key);

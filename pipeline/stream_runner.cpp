@@ -31,6 +31,7 @@ Result<std::unique_ptr<StreamRunner>> StreamRunner::Create(const PipelineConfig&
   auto rules = RuleSet::LoadFile(config.rules_file, feature_names);
   if (!rules.ok()) return rules.status();
   metrics.SetRuleSetVersion((*rules)->version());
+  runner->rules_ = *rules;
 
   auto state = StateDb::Open(config.state_dir);
   if (!state.ok()) return state.status();
@@ -99,7 +100,28 @@ Status StreamRunner::Run() {
   }
   source_->Close();
   metrics_->SetRebalances(source_->rebalances());
+  if (!result.ok()) {
+    std::lock_guard lock(shared_mutex_);
+    failure_ = result.ToString();
+  }
+  finished_.store(true);
   return result;
+}
+
+std::pair<bool, std::string> StreamRunner::Readiness() const {
+  {
+    std::lock_guard lock(shared_mutex_);
+    if (!failure_.empty()) return {false, "stopped on a fatal error: " + failure_};
+  }
+  if (finished_.load()) return {false, "stopped"};
+  if (stop_.load()) return {false, "stopping"};
+  if (!assigned_.load()) return {false, "waiting for the first partition assignment"};
+  return {true, ""};
+}
+
+std::shared_ptr<const RuleSet> StreamRunner::rules() const {
+  std::lock_guard lock(shared_mutex_);
+  return rules_;
 }
 
 Status StreamRunner::Handle(const RdKafka::Message& message) {
@@ -185,6 +207,7 @@ void StreamRunner::OnAssigning(std::vector<TopicPartitionOffset>& partitions) {
     if (committed->has_value()) p.offset = **committed;
   }
   metrics_->SetRebalances(source_ ? source_->rebalances() : 0);
+  assigned_.store(true);
 }
 
 void StreamRunner::OnRevoking(const std::vector<TopicPartitionOffset>&) {

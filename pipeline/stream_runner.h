@@ -8,7 +8,8 @@
 // is in Kafka (at-least-once; exactly-once with transactions is a later mode), and state never
 // counts an input the recorded position does not cover. On assignment each partition resumes from
 // the offset recorded with the state, so a restart does not count any event twice in the windows.
-// Not thread-safe: Run() on one thread; RequestStop() from any thread or a signal handler.
+// Not thread-safe: Run() on one thread; RequestStop() from any thread or a signal handler; ready(),
+// Readiness(), rules() and engine()'s committed reads from any thread (the admin endpoint).
 #pragma once
 
 #include <atomic>
@@ -16,6 +17,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <utility>
 
@@ -47,6 +49,15 @@ class StreamRunner : private AssignmentListener {
 
   int64_t processed() const { return processed_; }
 
+  // Ready once the first partition assignment arrived, until a stop or a fatal error; the reason
+  // says why not. Safe from any thread.
+  bool ready() const { return Readiness().first; }
+  std::pair<bool, std::string> Readiness() const;
+  // The active rule set. Safe from any thread.
+  std::shared_ptr<const RuleSet> rules() const;
+  // The feature engine: from other threads only its committed reads (ReadCommitted).
+  const FeatureEngine& engine() const { return topology_->engine(); }
+
  private:
   StreamRunner() = default;
   Status Handle(const RdKafka::Message& message);
@@ -70,6 +81,11 @@ class StreamRunner : private AssignmentListener {
   Status deferred_error_;
   Observer observer_;
   int64_t processed_ = 0;
+  std::atomic<bool> assigned_{false};  // the first assignment arrived
+  std::atomic<bool> finished_{false};  // Run() returned
+  mutable std::mutex shared_mutex_;    // guards what other threads read below
+  std::string failure_;                // Run()'s fatal error
+  std::shared_ptr<const RuleSet> rules_;
 };
 
 }  // namespace riskstream

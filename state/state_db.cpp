@@ -73,6 +73,20 @@ Result<std::optional<std::string>> StateDb::Get(Family family, const std::string
   return std::optional<std::string>(std::move(value));
 }
 
+Result<std::optional<std::string>> StateDb::GetCommitted(Family family,
+                                                         const std::string& key) const {
+  std::string value;
+  auto status = db_->Get(rocksdb::ReadOptions(), Handle(family), key, &value);
+  if (status.IsNotFound()) return std::optional<std::string>();
+  if (!status.ok()) return FromRocks(status, "reading committed state");
+  return std::optional<std::string>(std::move(value));
+}
+
+std::unique_ptr<rocksdb::Iterator> StateDb::NewCommittedIterator(Family family) const {
+  return std::unique_ptr<rocksdb::Iterator>(
+      db_->NewIterator(rocksdb::ReadOptions(), Handle(family)));
+}
+
 void StateDb::Put(Family family, const std::string& key, const std::string& value) {
   pending_->Put(Handle(family), key, value);
 }

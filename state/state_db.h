@@ -4,7 +4,7 @@
 // change goes into a pending write batch that reads see immediately (read-your-writes), and
 // Commit() writes that batch together with the input offsets it consumed in one atomic RocksDB
 // write. So after any crash the state on disk and the recorded input position always agree. Not
-// thread-safe: one task owns a StateDb at a time.
+// thread-safe: one task owns a StateDb at a time; only the *Committed reads may come from others.
 #pragma once
 
 #include <rocksdb/db.h>
@@ -44,6 +44,11 @@ class StateDb {
   void Delete(Family family, const std::string& key);
   // An iterator over the pending batch merged with the database. Valid until the next Commit().
   std::unique_ptr<rocksdb::Iterator> NewIterator(Family family);
+
+  // Committed data only, without the pending batch: safe to call from any thread while the owning
+  // task works (the admin endpoint reads state this way). GetCommitted: nullopt when absent.
+  Result<std::optional<std::string>> GetCommitted(Family family, const std::string& key) const;
+  std::unique_ptr<rocksdb::Iterator> NewCommittedIterator(Family family) const;
 
   // Records that input `topic`/`partition` has been consumed up to (excluding) `next_offset`. Takes
   // effect with the next Commit().

@@ -37,6 +37,14 @@ double ReadOrderedDouble(std::string_view in, size_t pos) {
   return std::bit_cast<double>(bits);
 }
 
+std::string EntityPrefix(uint64_t store_id, uint32_t partition, std::string_view entity) {
+  std::string prefix;
+  AppendU32(prefix, partition);
+  AppendU64(prefix, store_id);
+  AppendLengthPrefixed(prefix, entity);
+  return prefix;
+}
+
 struct LogEntry {
   TimestampMs time;
   std::string key;
@@ -343,19 +351,23 @@ Status WindowStore::AddToLog(const std::string& prefix, Head& head, TimestampMs 
 }
 
 Status WindowStore::ReadExtremes(const std::string& prefix, WindowAggregate& out) {
+  return ReadExtremesFrom(*db_.NewIterator(kFamily), prefix, out);
+}
+
+Status WindowStore::ReadExtremesFrom(rocksdb::Iterator& it, const std::string& prefix,
+                                     WindowAggregate& out) {
   const std::string tag = prefix + kExtremeTag;
-  auto it = db_.NewIterator(kFamily);
-  it->Seek(tag);
-  if (it->Valid() && it->key().starts_with(tag)) {
-    out.min = ReadOrderedDouble(std::string_view(it->key().data(), it->key().size()), tag.size());
+  it.Seek(tag);
+  if (it.Valid() && it.key().starts_with(tag)) {
+    out.min = ReadOrderedDouble(std::string_view(it.key().data(), it.key().size()), tag.size());
   }
   std::string end = tag;
   end.append(8, '\xff');
-  it->SeekForPrev(end);
-  if (it->Valid() && it->key().starts_with(tag)) {
-    out.max = ReadOrderedDouble(std::string_view(it->key().data(), it->key().size()), tag.size());
+  it.SeekForPrev(end);
+  if (it.Valid() && it.key().starts_with(tag)) {
+    out.max = ReadOrderedDouble(std::string_view(it.key().data(), it.key().size()), tag.size());
   }
-  return it->status().ok() ? Status::Ok() : Status::IoError(it->status().ToString());
+  return it.status().ok() ? Status::Ok() : Status::IoError(it.status().ToString());
 }
 
 Result<WindowAggregate> WindowStore::Scan(const std::string& prefix, TimestampMs lo,
@@ -394,10 +406,7 @@ Status WindowStore::FindPrevious(const std::string& prefix, TimestampMs t, Windo
 
 Status WindowStore::Insert(uint32_t partition, std::string_view entity, TimestampMs t,
                            const WindowContribution& contribution) {
-  std::string prefix;
-  AppendU32(prefix, partition);
-  AppendU64(prefix, spec_.store_id);
-  AppendLengthPrefixed(prefix, entity);
+  const std::string prefix = EntityPrefix(spec_.store_id, partition, entity);
   auto head = LoadHead(prefix);
   if (!head.ok()) return head.status();
   if (Status s = AddToLog(prefix, *head, t, contribution); !s.ok()) return s;
@@ -405,14 +414,44 @@ Status WindowStore::Insert(uint32_t partition, std::string_view entity, Timestam
   return Status::Ok();
 }
 
+Result<std::optional<CommittedWindow>> WindowStore::ReadCommitted(uint32_t partition,
+                                                                  std::string_view entity) const {
+  const std::string prefix = EntityPrefix(spec_.store_id, partition, entity);
+  auto stored = db_.GetCommitted(kFamily, prefix + kHeadTag);
+  if (!stored.ok()) return stored.status();
+  if (!stored->has_value()) return std::optional<CommittedWindow>();
+  Head head;
+  if (!head.Decode(**stored)) {
+    return Status::IoError("corrupt window head in store " + std::to_string(spec_.store_id));
+  }
+  CommittedWindow out;
+  WindowAggregate& a = out.aggregate;
+  a.count = head.count;
+  a.sum = head.sum;
+  a.distinct = head.distinct;
+  if (head.newest_read != kBeforeAll) {
+    out.as_of_ms = head.newest_read;
+    out.lo_ms = head.lo;
+    out.hi_ms = head.hi;
+  }
+  a.exact = head.capped_until <= head.lo;
+  if (head.newest_time != kBeforeAll) {
+    a.previous_time = head.newest_time;
+    a.previous_text = head.newest_text;
+  }
+  if (spec_.track_extremes && head.count > 0) {
+    if (Status s = ReadExtremesFrom(*db_.NewCommittedIterator(kFamily), prefix, a); !s.ok()) {
+      return s;
+    }
+  }
+  return std::optional<CommittedWindow>(std::move(out));
+}
+
 Result<WindowAggregate> WindowStore::Apply(uint32_t partition, std::string_view entity,
                                            TimestampMs t,
                                            const std::optional<WindowContribution>& contribution,
                                            bool want_previous) {
-  std::string prefix;
-  AppendU32(prefix, partition);
-  AppendU64(prefix, spec_.store_id);
-  AppendLengthPrefixed(prefix, entity);
+  const std::string prefix = EntityPrefix(spec_.store_id, partition, entity);
   auto loaded = LoadHead(prefix);
   if (!loaded.ok()) return loaded.status();
   Head& head = *loaded;

@@ -17,7 +17,7 @@
 // no older than newest - allowed_lateness, flagged inexact beyond. count_distinct keeps a counted
 // multiset (one RocksDB key per value) and min/max an ordered one, so both stay exact under expiry;
 // a distinct cap bounds the multiset and flags values inexact while dropped values could be in the
-// window. Not thread-safe: owned by one task, like its StateDb.
+// window. Not thread-safe: owned by one task, like its StateDb (except ReadCommitted).
 #pragma once
 
 #include <cstdint>
@@ -67,6 +67,15 @@ struct WindowAggregate {
   bool exact = true;  // false for reads older than newest - allowed_lateness, or a capped multiset
 };
 
+// An entity's window as last committed: the aggregate over (lo_ms, hi_ms], the window of the newest
+// event time read (`as_of_ms`; nullopt when only labels were inserted, so nothing was read yet).
+// `aggregate.previous_*` is the newest contribution; min/max may come from a later commit.
+struct CommittedWindow {
+  std::optional<TimestampMs> as_of_ms;
+  TimestampMs lo_ms = 0, hi_ms = 0;
+  WindowAggregate aggregate;
+};
+
 class WindowStore {
  public:
   // `db` must outlive the store. The spec must be valid (see WindowSpec).
@@ -82,6 +91,11 @@ class WindowStore {
   Status Insert(uint32_t partition, std::string_view entity, TimestampMs t,
                 const WindowContribution& contribution);
 
+  // The committed window of `entity` (the pending batch is not seen); nullopt when the entity has
+  // no committed state. Safe to call from any thread (it reads through StateDb::*Committed).
+  Result<std::optional<CommittedWindow>> ReadCommitted(uint32_t partition,
+                                                       std::string_view entity) const;
+
   const WindowSpec& spec() const { return spec_; }
 
  private:
@@ -95,6 +109,8 @@ class WindowStore {
   Status Leave(const std::string& prefix, Head& head, double value, std::string_view text);
   Status Count(const std::string& key, int64_t delta, bool& appeared, bool& vanished);
   Status ReadExtremes(const std::string& prefix, WindowAggregate& out);
+  static Status ReadExtremesFrom(rocksdb::Iterator& it, const std::string& prefix,
+                                 WindowAggregate& out);
   Result<WindowAggregate> Scan(const std::string& prefix, TimestampMs lo, TimestampMs hi);
   Status FindPrevious(const std::string& prefix, TimestampMs t, WindowAggregate& out);
 

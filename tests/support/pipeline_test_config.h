@@ -96,6 +96,8 @@ inline std::string WriteTestPipelineConfig(const TestPipelineConfig& c) {
                       << "pii_key_env: " << kTestPiiKeyEnv << "\n"
                       << "metrics:\n"
                       << "  address: \"\"\n"
+                      << "admin:\n"
+                      << "  address: \"\"\n"
                       << "features_file: features.yaml\n"
                       << "rules_file: rules.yaml\n";
   return path;
