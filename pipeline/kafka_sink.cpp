@@ -79,6 +79,27 @@ Status KafkaSink::Flush(int timeout_ms) {
   return Status::Ok();
 }
 
+Status KafkaSink::WarmUp(const std::vector<std::string>& topics, int timeout_ms) {
+  for (const auto& name : topics) {
+    std::string error;
+    std::unique_ptr<RdKafka::Topic> topic(
+        RdKafka::Topic::create(producer_.get(), name, nullptr, error));
+    if (!topic) return Status::KafkaError("output topic " + name + ": " + error);
+    RdKafka::Metadata* raw = nullptr;
+    auto err = producer_->metadata(false, topic.get(), &raw, timeout_ms);
+    std::unique_ptr<RdKafka::Metadata> metadata(raw);
+    if (err != RdKafka::ERR_NO_ERROR) {
+      return Status::KafkaError("metadata of output topic " + name + ": " + RdKafka::err2str(err));
+    }
+    for (const auto* info : *metadata->topics()) {
+      if (info->err() != RdKafka::ERR_NO_ERROR) {
+        return Status::KafkaError("output topic " + name + ": " + RdKafka::err2str(info->err()));
+      }
+    }
+  }
+  return Status::Ok();
+}
+
 void KafkaSink::Poll() { producer_->poll(0); }
 
 int64_t KafkaSink::delivered() const { return tracker_->delivered; }

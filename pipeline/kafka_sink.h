@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/status.h"
 
@@ -37,6 +38,10 @@ class KafkaSink {
   // Waits up to `timeout_ms` for every queued record. Fails if any record since the previous Flush
   // was not delivered, or the time ran out; the message says how many and the first error.
   Status Flush(int timeout_ms);
+
+  // Fetches metadata for `topics` now, so the first record to each does not wait for librdkafka's
+  // periodic topic refresh (up to a second). Fails when a topic does not exist.
+  Status WarmUp(const std::vector<std::string>& topics, int timeout_ms);
 
   // Serves delivery reports without waiting.
   void Poll();

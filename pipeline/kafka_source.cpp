@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 namespace riskstream {
 namespace {
 
@@ -122,5 +124,15 @@ void KafkaSource::Close() {
 }
 
 int64_t KafkaSource::rebalances() const { return rebalancer_->rebalances; }
+
+std::optional<int64_t> KafkaSource::Lag(const std::string& topic, int32_t partition,
+                                        int64_t next_offset) {
+  int64_t low = 0, high = 0;
+  if (consumer_->get_watermark_offsets(topic, partition, &low, &high) != RdKafka::ERR_NO_ERROR ||
+      high < 0) {
+    return std::nullopt;
+  }
+  return std::max<int64_t>(0, high - next_offset);
+}
 
 }  // namespace riskstream

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -60,6 +61,10 @@ class KafkaSource {
   void Close();
 
   int64_t rebalances() const;
+
+  // Records behind the partition's end as last reported by fetches (no broker round trip), for a
+  // consumer whose next offset is `next_offset`; nullopt before the first fetch.
+  std::optional<int64_t> Lag(const std::string& topic, int32_t partition, int64_t next_offset);
 
  private:
   struct Rebalancer;

@@ -83,6 +83,18 @@ PipelineMetrics::PipelineMetrics()
                        .Help("Estimated live data bytes in RocksDB")
                        .Register(*registry_)
                        .Add({})),
+      pending_compaction_bytes_(
+          BuildGauge()
+              .Name("riskstream_state_pending_compaction_bytes")
+              .Help("RocksDB's estimate of bytes compaction still has to rewrite")
+              .Register(*registry_)
+              .Add({})),
+      consumer_lag_(
+          BuildGauge()
+              .Name("riskstream_consumer_lag_records")
+              .Help("Input records behind the end of each assigned partition, at the last "
+                    "commit")
+              .Register(*registry_)),
       rule_set_info_(BuildGauge()
                          .Name("riskstream_rule_set_info")
                          .Help("The active rule set version (value 1)")
@@ -170,7 +182,19 @@ void PipelineMetrics::OnCommit(double seconds) {
 void PipelineMetrics::OnCommitFailure() { commit_failures_.Increment(); }
 void PipelineMetrics::SetRebalances(int64_t total) { rebalances_.Set(static_cast<double>(total)); }
 
-void PipelineMetrics::SetStateStats(uint64_t window_keys, uint64_t live_bytes) {
+void PipelineMetrics::SetConsumerLag(const std::string& topic, int32_t partition, int64_t records) {
+  std::string key = topic + '\n' + std::to_string(partition);
+  auto it = consumer_lag_cache_.find(key);
+  if (it == consumer_lag_cache_.end()) {
+    auto& gauge = consumer_lag_.Add({{"topic", topic}, {"partition", std::to_string(partition)}});
+    it = consumer_lag_cache_.emplace(key, &gauge).first;
+  }
+  it->second->Set(static_cast<double>(records));
+}
+
+void PipelineMetrics::SetStateStats(uint64_t window_keys, uint64_t live_bytes,
+                                    uint64_t pending_compaction_bytes) {
+  pending_compaction_bytes_.Set(static_cast<double>(pending_compaction_bytes));
   state_keys_.Set(static_cast<double>(window_keys));
   state_bytes_.Set(static_cast<double>(live_bytes));
 }

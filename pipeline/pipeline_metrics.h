@@ -42,7 +42,8 @@ class PipelineMetrics {
   void OnCommit(double seconds);
   void OnCommitFailure();
   void SetRebalances(int64_t total);
-  void SetStateStats(uint64_t window_keys, uint64_t live_bytes);
+  void SetStateStats(uint64_t window_keys, uint64_t live_bytes, uint64_t pending_compaction_bytes);
+  void SetConsumerLag(const std::string& topic, int32_t partition, int64_t records);
   void SetRuleSetVersion(const std::string& version);
 
  private:
@@ -69,6 +70,9 @@ class PipelineMetrics {
   prometheus::Gauge& rebalances_;
   prometheus::Gauge& state_keys_;
   prometheus::Gauge& state_bytes_;
+  prometheus::Gauge& pending_compaction_bytes_;
+  prometheus::Family<prometheus::Gauge>& consumer_lag_;
+  std::map<std::string, prometheus::Gauge*> consumer_lag_cache_;
   prometheus::Family<prometheus::Gauge>& rule_set_info_;
   prometheus::Gauge* rule_set_gauge_ = nullptr;
 

@@ -46,6 +46,10 @@ Result<std::unique_ptr<StreamRunner>> StreamRunner::Create(const PipelineConfig&
                           {config.topics.labels, EventType::kLabel}};
   auto sink = KafkaSink::Create(bootstrap_servers, config.producer_properties);
   if (!sink.ok()) return sink.status();
+  std::vector<std::string> outputs = {config.topics.credit_events, config.topics.fraud_alerts,
+                                      config.topics.dead_letter};
+  if (!config.topics.features.empty()) outputs.push_back(config.topics.features);
+  if (Status s = (*sink)->WarmUp(outputs, 30000); !s.ok()) return s;
   runner->sink_ = std::move(*sink);
   auto source = KafkaSource::Create(
       bootstrap_servers, config.group_id, config.consumer_properties,
@@ -189,11 +193,17 @@ Status StreamRunner::Commit() {
   if (Status s = source_->Commit(uncommitted_offsets_); !s.ok()) {
     spdlog::warn("{} (state already records the position; continuing)", s.message());
   }
+  for (const auto& [topic_partition, next_offset] : uncommitted_offsets_) {
+    if (auto lag = source_->Lag(topic_partition.first, topic_partition.second, next_offset)) {
+      metrics_->SetConsumerLag(topic_partition.first, topic_partition.second, *lag);
+    }
+  }
   uncommitted_offsets_.clear();
   uncommitted_events_ = 0;
   last_commit_ = std::chrono::steady_clock::now();
   metrics_->OnCommit(std::chrono::duration<double>(last_commit_ - started).count());
-  metrics_->SetStateStats(state_->EstimateKeys(StateDb::Family::kWindows), state_->LiveDataBytes());
+  metrics_->SetStateStats(state_->EstimateKeys(StateDb::Family::kWindows), state_->LiveDataBytes(),
+                          state_->PendingCompactionBytes());
   return Status::Ok();
 }
 

@@ -147,6 +147,16 @@ uint64_t StateDb::EstimateKeys(Family family) const {
   return keys;
 }
 
+uint64_t StateDb::PendingCompactionBytes() const {
+  uint64_t total = 0;
+  for (auto* handle : handles_) {
+    uint64_t bytes = 0;
+    db_->GetIntProperty(handle, "rocksdb.estimate-pending-compaction-bytes", &bytes);
+    total += bytes;
+  }
+  return total;
+}
+
 uint64_t StateDb::LiveDataBytes() const {
   uint64_t total = 0;
   for (auto* handle : handles_) {

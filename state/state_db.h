@@ -66,6 +66,7 @@ class StateDb {
   // Approximate number of live keys and live data bytes of a column family (RocksDB estimates).
   uint64_t EstimateKeys(Family family) const;
   uint64_t LiveDataBytes() const;
+  uint64_t PendingCompactionBytes() const;
   rocksdb::DB& db() { return *db_; }
 
  private:
