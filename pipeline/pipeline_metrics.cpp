@@ -89,6 +89,11 @@ PipelineMetrics::PipelineMetrics()
               .Help("RocksDB's estimate of bytes compaction still has to rewrite")
               .Register(*registry_)
               .Add({})),
+      block_cache_hit_ratio_(BuildGauge()
+                                 .Name("riskstream_state_block_cache_hit_ratio")
+                                 .Help("Share of RocksDB block-cache lookups that hit, since start")
+                                 .Register(*registry_)
+                                 .Add({})),
       consumer_lag_(
           BuildGauge()
               .Name("riskstream_consumer_lag_records")
@@ -193,7 +198,9 @@ void PipelineMetrics::SetConsumerLag(const std::string& topic, int32_t partition
 }
 
 void PipelineMetrics::SetStateStats(uint64_t window_keys, uint64_t live_bytes,
-                                    uint64_t pending_compaction_bytes) {
+                                    uint64_t pending_compaction_bytes,
+                                    double block_cache_hit_ratio) {
+  block_cache_hit_ratio_.Set(block_cache_hit_ratio);
   pending_compaction_bytes_.Set(static_cast<double>(pending_compaction_bytes));
   state_keys_.Set(static_cast<double>(window_keys));
   state_bytes_.Set(static_cast<double>(live_bytes));

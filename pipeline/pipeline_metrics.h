@@ -42,7 +42,8 @@ class PipelineMetrics {
   void OnCommit(double seconds);
   void OnCommitFailure();
   void SetRebalances(int64_t total);
-  void SetStateStats(uint64_t window_keys, uint64_t live_bytes, uint64_t pending_compaction_bytes);
+  void SetStateStats(uint64_t window_keys, uint64_t live_bytes, uint64_t pending_compaction_bytes,
+                     double block_cache_hit_ratio);
   void SetConsumerLag(const std::string& topic, int32_t partition, int64_t records);
   void SetRuleSetVersion(const std::string& version);
 
@@ -71,6 +72,7 @@ class PipelineMetrics {
   prometheus::Gauge& state_keys_;
   prometheus::Gauge& state_bytes_;
   prometheus::Gauge& pending_compaction_bytes_;
+  prometheus::Gauge& block_cache_hit_ratio_;
   prometheus::Family<prometheus::Gauge>& consumer_lag_;
   std::map<std::string, prometheus::Gauge*> consumer_lag_cache_;
   prometheus::Family<prometheus::Gauge>& rule_set_info_;

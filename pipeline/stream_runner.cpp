@@ -203,7 +203,7 @@ Status StreamRunner::Commit() {
   last_commit_ = std::chrono::steady_clock::now();
   metrics_->OnCommit(std::chrono::duration<double>(last_commit_ - started).count());
   metrics_->SetStateStats(state_->EstimateKeys(StateDb::Family::kWindows), state_->LiveDataBytes(),
-                          state_->PendingCompactionBytes());
+                          state_->PendingCompactionBytes(), state_->BlockCacheHitRatio());
   return Status::Ok();
 }
 

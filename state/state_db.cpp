@@ -1,6 +1,7 @@
 #include "state/state_db.h"
 
 #include <rocksdb/cache.h>
+#include <rocksdb/statistics.h>
 #include <rocksdb/table.h>
 
 #include "state/key_codec.h"
@@ -30,6 +31,7 @@ Result<std::unique_ptr<StateDb>> StateDb::Open(const std::string& path,
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
   db_options.IncreaseParallelism(2);
+  db_options.statistics = rocksdb::CreateDBStatistics();  // tickers only: cheap
 
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
@@ -48,6 +50,7 @@ Result<std::unique_ptr<StateDb>> StateDb::Open(const std::string& path,
       rocksdb::DB::Open(rocksdb::DBOptions(db_options), path, families, &state->handles_, &raw);
   if (!status.ok()) return FromRocks(status, "opening state database " + path);
   state->db_.reset(raw);
+  state->statistics_ = db_options.statistics;
   state->pending_ = std::make_unique<rocksdb::WriteBatchWithIndex>(rocksdb::BytewiseComparator(), 0,
                                                                    /*overwrite_key=*/true);
   state->write_options_.sync = options.sync_commits;
@@ -145,6 +148,12 @@ uint64_t StateDb::EstimateKeys(Family family) const {
   uint64_t keys = 0;
   db_->GetIntProperty(Handle(family), "rocksdb.estimate-num-keys", &keys);
   return keys;
+}
+
+double StateDb::BlockCacheHitRatio() const {
+  uint64_t hits = statistics_->getTickerCount(rocksdb::BLOCK_CACHE_HIT);
+  uint64_t misses = statistics_->getTickerCount(rocksdb::BLOCK_CACHE_MISS);
+  return hits + misses == 0 ? 0.0 : static_cast<double>(hits) / static_cast<double>(hits + misses);
 }
 
 uint64_t StateDb::PendingCompactionBytes() const {

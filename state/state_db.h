@@ -67,6 +67,8 @@ class StateDb {
   uint64_t EstimateKeys(Family family) const;
   uint64_t LiveDataBytes() const;
   uint64_t PendingCompactionBytes() const;
+  // Share of block-cache lookups that hit, since the database was opened; 0 before any lookup.
+  double BlockCacheHitRatio() const;
   rocksdb::DB& db() { return *db_; }
 
  private:
@@ -78,6 +80,7 @@ class StateDb {
   std::unique_ptr<rocksdb::WriteBatchWithIndex> pending_;
   std::map<std::pair<std::string, int32_t>, int64_t> pending_offsets_;
   rocksdb::WriteOptions write_options_;
+  std::shared_ptr<rocksdb::Statistics> statistics_;
 };
 
 }  // namespace riskstream
