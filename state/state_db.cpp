@@ -156,24 +156,22 @@ double StateDb::BlockCacheHitRatio() const {
   return hits + misses == 0 ? 0.0 : static_cast<double>(hits) / static_cast<double>(hits + misses);
 }
 
-uint64_t StateDb::PendingCompactionBytes() const {
+uint64_t StateDb::SumIntProperty(const char* property) const {
   uint64_t total = 0;
   for (auto* handle : handles_) {
-    uint64_t bytes = 0;
-    db_->GetIntProperty(handle, "rocksdb.estimate-pending-compaction-bytes", &bytes);
-    total += bytes;
+    uint64_t value = 0;
+    db_->GetIntProperty(handle, property, &value);
+    total += value;
   }
   return total;
 }
 
+uint64_t StateDb::PendingCompactionBytes() const {
+  return SumIntProperty("rocksdb.estimate-pending-compaction-bytes");
+}
+
 uint64_t StateDb::LiveDataBytes() const {
-  uint64_t total = 0;
-  for (auto* handle : handles_) {
-    uint64_t bytes = 0;
-    db_->GetIntProperty(handle, "rocksdb.estimate-live-data-size", &bytes);
-    total += bytes;
-  }
-  return total;
+  return SumIntProperty("rocksdb.estimate-live-data-size");
 }
 
 }  // namespace riskstream

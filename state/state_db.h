@@ -74,6 +74,8 @@ class StateDb {
  private:
   StateDb() = default;
   rocksdb::ColumnFamilyHandle* Handle(Family family) const;
+  // A RocksDB integer property summed over every column family.
+  uint64_t SumIntProperty(const char* property) const;
 
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // [default, windows, meta, events]
