@@ -10,6 +10,7 @@
 #include <benchmark/benchmark.h>
 #include <yaml-cpp/yaml.h>
 
+#include <fstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -150,6 +151,56 @@ BENCHMARK(BM_WindowApply)
     ->Args({kMinuteS, 20, 1})
     ->Args({30 * kDayS, 20, 1})
     ->Args({30 * kDayS, kDayS, 1})
+    ->Unit(benchmark::kMicrosecond);
+
+// Resident memory of this process in MiB (whole process: RocksDB memtables and its 64 MiB block
+// cache included).
+double ResidentMiB() {
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
+  }
+  return 0;
+}
+
+// Per-update cost and resident memory against the number of live keys: every key holds one
+// aggregate row and its window's entries on disk, none in memory. Arg: keys. Each key gets one warm
+// event, then updates go round robin over the keys (count over 1 h, one event per key per minute).
+void BM_WindowKeyCount(benchmark::State& state) {
+  const int64_t keys = state.range(0);
+  TempDir dir;
+  auto db = StateDb::Open(dir.Sub("state"));
+  if (!Check(state, db.status())) return;
+  WindowSpec spec;
+  spec.store_id = 2;
+  spec.size_ms = kHourMs;
+  WindowStore store(**db, spec);
+  const DurationMs step_ms = std::max<DurationMs>(1, kMinuteMs / keys);
+  TimestampMs t = 1795737600000;
+  int64_t n = 0;
+  std::string key;
+  auto apply = [&]() -> bool {
+    t += step_ms;
+    key = "account-" + std::to_string(n % keys);
+    auto result = store.Apply(0, key, t, WindowContribution{1.0, {}});
+    if (!Check(state, result.status())) return false;
+    return ++n % kCommitEvery != 0 || Check(state, (*db)->Commit());
+  };
+  for (int64_t i = 0; i < keys; ++i) {
+    if (!apply()) return;
+  }
+  for (auto _ : state) {
+    if (!apply()) return;
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.counters["rss_mib"] = ResidentMiB();
+}
+BENCHMARK(BM_WindowKeyCount)
+    ->ArgName("keys")
+    ->Arg(1000)
+    ->Arg(100000)
+    ->Arg(1000000)
+    ->Iterations(200000)
     ->Unit(benchmark::kMicrosecond);
 
 const std::string& ConfigDir() {
