@@ -467,13 +467,15 @@ Result<WindowAggregate> WindowStore::Apply(uint32_t partition, std::string_view 
     }
   }
   const bool in_order = t >= head.newest_read;
-  if (t > head.newest_read || !head.present) {
+  const bool advances = t > head.newest_read || !head.present;
+  if (advances) {
     if (Status s = Advance(prefix, head, t); !s.ok()) return s;
   }
   if (contribution) {
     if (Status s = AddToLog(prefix, head, t, *contribution); !s.ok()) return s;
   }
-  db_.Put(kFamily, prefix + kHeadTag, head.Encode());
+  // A read that neither moves the window nor adds to it leaves the row as it was.
+  if (advances || contribution) db_.Put(kFamily, prefix + kHeadTag, head.Encode());
 
   WindowAggregate out;
   if (in_order) {
