@@ -5,6 +5,7 @@
 #include <map>
 #include <sstream>
 
+#include "operators/yaml_position.h"
 #include "state/key_codec.h"
 
 namespace riskstream {
@@ -22,11 +23,6 @@ std::string_view FunctionName(FeatureFunction function) {
     if (f == function) return name;
   }
   return "?";
-}
-
-std::string Where(const std::string& source, const YAML::Node& node) {
-  auto mark = node.Mark();
-  return source + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
 }
 
 std::string Trimmed(std::string s) {
@@ -303,9 +299,9 @@ Result<std::vector<FeatureSpec>> ParseFeatureSpecs(const YAML::Node& features,
     } catch (const YAML::Exception& e) {
       spec = Status::InvalidConfig(e.what());
     }
-    if (!spec.ok()) return spec.status().WithContext(Where(source, node));
+    if (!spec.ok()) return spec.status().WithContext(YamlPosition(source, node));
     if (!names.emplace(spec->name, specs.size()).second) {
-      return Status::InvalidConfig(Where(source, node) + ": feature '" + spec->name +
+      return Status::InvalidConfig(YamlPosition(source, node) + ": feature '" + spec->name +
                                    "' declared twice");
     }
     specs.push_back(std::move(*spec));

@@ -3,13 +3,10 @@
 #include <algorithm>
 #include <set>
 
+#include "operators/yaml_position.h"
+
 namespace riskstream {
 namespace {
-
-std::string Where(const std::string& source, const YAML::Node& node) {
-  auto mark = node.Mark();
-  return source + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
-}
 
 template <typename Enum, size_t N>
 Result<Enum> ParseEnum(const std::string& text, const char* what,
@@ -87,8 +84,7 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::LoadFile(
   } catch (const YAML::BadFile&) {
     return Status::InvalidConfig("cannot read rule file " + path);
   } catch (const YAML::Exception& e) {
-    return Status::InvalidConfig(path + ":" + std::to_string(e.mark.line + 1) + ":" +
-                                 std::to_string(e.mark.column + 1) + ": " + e.msg);
+    return Status::InvalidConfig(YamlPosition(path, e.mark) + ": " + e.msg);
   }
   return Load(document, path, feature_names);
 }
@@ -125,10 +121,11 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Load(
     std::set<int> used_slots;
     for (const auto& node : document["rules"]) {
       Rule rule;
-      if (!node["id"]) return Status::InvalidConfig(Where(source, node) + ": rule without an id");
+      if (!node["id"])
+        return Status::InvalidConfig(YamlPosition(source, node) + ": rule without an id");
       rule.id = node["id"].as<std::string>();
       auto fail = [&](const YAML::Node& at, const Status& status) {
-        return status.WithContext(Where(source, at) + ": rule " + rule.id);
+        return status.WithContext(YamlPosition(source, at) + ": rule " + rule.id);
       };
       if (!ids.insert(rule.id).second) {
         return fail(node, Status::InvalidConfig("id used twice"));
@@ -171,8 +168,7 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Load(
       if (field.ok()) set->field_slots_.emplace_back(s, *field);
     }
   } catch (const YAML::Exception& e) {
-    return Status::InvalidConfig(source + ":" + std::to_string(e.mark.line + 1) + ":" +
-                                 std::to_string(e.mark.column + 1) + ": " + e.msg);
+    return Status::InvalidConfig(YamlPosition(source, e.mark) + ": " + e.msg);
   }
   return std::shared_ptr<const RuleSet>(std::move(set));
 }

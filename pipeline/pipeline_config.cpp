@@ -4,6 +4,8 @@
 
 #include <filesystem>
 
+#include "operators/yaml_position.h"
+
 namespace riskstream {
 std::vector<std::string> TopicNames::All() const {
   std::vector<std::string> all = {applications,  transactions, labels,
@@ -16,12 +18,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string Where(const std::string& file, const YAML::Node& node) {
-  auto mark = node.Mark();
-  if (mark.line < 0) return file;
-  return file + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
-}
-
 std::string Resolve(const std::string& config_file, const std::string& path) {
   if (path.empty() || fs::path(path).is_absolute()) return path;
   return (fs::path(config_file).parent_path() / path).lexically_normal().string();
@@ -30,7 +26,7 @@ std::string Resolve(const std::string& config_file, const std::string& path) {
 Status ReadDuration(const YAML::Node& node, const std::string& file, DurationMs& out) {
   if (!node) return Status::Ok();
   auto parsed = ParseDuration(node.as<std::string>());
-  if (!parsed.ok()) return parsed.status().WithContext(Where(file, node));
+  if (!parsed.ok()) return parsed.status().WithContext(YamlPosition(file, node));
   out = *parsed;
   return Status::Ok();
 }
@@ -68,7 +64,7 @@ Result<PipelineConfig> Load(const std::string& path) {
     read("features", config.topics.features);
     if (topics["partitions"]) config.partitions = topics["partitions"].as<int>();
     if (config.partitions < 1 || config.partitions > 1024) {
-      return Status::InvalidConfig(Where(path, topics["partitions"]) +
+      return Status::InvalidConfig(YamlPosition(path, topics["partitions"]) +
                                    ": partitions must be within 1..1024");
     }
   }
@@ -81,7 +77,7 @@ Result<PipelineConfig> Load(const std::string& path) {
     if (state["commit_max_events"]) {
       config.commit_max_events = state["commit_max_events"].as<int>();
       if (config.commit_max_events < 1) {
-        return Status::InvalidConfig(Where(path, state["commit_max_events"]) +
+        return Status::InvalidConfig(YamlPosition(path, state["commit_max_events"]) +
                                      ": commit_max_events must be positive");
       }
     }
@@ -107,7 +103,7 @@ Result<PipelineConfig> Load(const std::string& path) {
   try {
     features_doc = YAML::LoadFile(features_file);
   } catch (const YAML::BadFile&) {
-    return Status::InvalidConfig(Where(path, root["features_file"]) + ": cannot read " +
+    return Status::InvalidConfig(YamlPosition(path, root["features_file"]) + ": cannot read " +
                                  features_file);
   }
   auto features =
@@ -118,7 +114,7 @@ Result<PipelineConfig> Load(const std::string& path) {
   if (!root["rules_file"]) return Status::InvalidConfig(path + ": missing 'rules_file'");
   config.rules_file = Resolve(path, root["rules_file"].as<std::string>());
   if (!fs::exists(config.rules_file)) {
-    return Status::InvalidConfig(Where(path, root["rules_file"]) + ": no such file " +
+    return Status::InvalidConfig(YamlPosition(path, root["rules_file"]) + ": no such file " +
                                  config.rules_file);
   }
   return config;
@@ -132,8 +128,7 @@ Result<PipelineConfig> LoadPipelineConfig(const std::string& path) {
   } catch (const YAML::BadFile&) {
     return Status::InvalidConfig("cannot read config file " + path);
   } catch (const YAML::Exception& e) {
-    return Status::InvalidConfig(path + ":" + std::to_string(e.mark.line + 1) + ":" +
-                                 std::to_string(e.mark.column + 1) + ": " + e.msg);
+    return Status::InvalidConfig(YamlPosition(path, e.mark) + ": " + e.msg);
   }
 }
 
