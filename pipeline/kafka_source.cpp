@@ -51,6 +51,7 @@ Result<std::unique_ptr<KafkaSource>> KafkaSource::Create(const std::string& boot
                              {"enable.auto.offset.store", "false"},
                              {"auto.offset.reset", "earliest"},
                              {"enable.partition.eof", "false"},
+                             {"isolation.level", "read_committed"},
                              {"client.id", "riskstream"}},
                             properties);
   if (!conf.ok()) return conf.status();
@@ -114,6 +115,23 @@ Status KafkaSource::Commit(const std::map<std::pair<std::string, int32_t>, int64
                               (failed.empty() ? "" : " (" + failed + ")"));
   }
   if (!failed.empty()) return Status::KafkaError("committing offsets: " + failed);
+  return Status::Ok();
+}
+
+std::unique_ptr<RdKafka::ConsumerGroupMetadata> KafkaSource::GroupMetadata() {
+  return std::unique_ptr<RdKafka::ConsumerGroupMetadata>(consumer_->groupMetadata());
+}
+
+Status KafkaSource::Rewind(const std::map<std::pair<std::string, int32_t>, int64_t>& next_offsets) {
+  for (const auto& [tp, offset] : next_offsets) {
+    std::unique_ptr<RdKafka::TopicPartition> partition(
+        RdKafka::TopicPartition::create(tp.first, tp.second, offset));
+    auto err = consumer_->seek(*partition, 10000);
+    if (err != RdKafka::ERR_NO_ERROR) {
+      return Status::KafkaError("rewinding " + tp.first + "/" + std::to_string(tp.second) + " to " +
+                                std::to_string(offset) + ": " + RdKafka::err2str(err));
+    }
+  }
   return Status::Ok();
 }
 

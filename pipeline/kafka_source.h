@@ -4,8 +4,9 @@
 // committed automatically: the runtime commits them (and records them with its state) only after
 // the outputs of the consumed records are delivered. When partitions are assigned, the listener may
 // set each partition's start offset (from the state database) before consumption starts; when they
-// are revoked, the listener gets a chance to commit first. Not thread-safe: one thread polls;
-// listener calls happen inside Poll().
+// are revoked, the listener gets a chance to commit first. It reads with
+// isolation.level=read_committed, so records of aborted transactions are never seen. Not
+// thread-safe: one thread polls; listener calls happen inside Poll().
 #pragma once
 
 #include <librdkafka/rdkafkacpp.h>
@@ -56,6 +57,13 @@ class KafkaSource {
 
   // Commits `next_offsets` (the offset of the next record to read) for the group.
   Status Commit(const std::map<std::pair<std::string, int32_t>, int64_t>& next_offsets);
+
+  // The consumer's group metadata, for sending offsets in a transaction (exactly-once).
+  std::unique_ptr<RdKafka::ConsumerGroupMetadata> GroupMetadata();
+
+  // Moves consumption of each listed (assigned) partition back to its offset, after an aborted
+  // transaction; records fetched beyond it are dropped and read again.
+  Status Rewind(const std::map<std::pair<std::string, int32_t>, int64_t>& next_offsets);
 
   // Leaves the group (revoking partitions through the listener).
   void Close();
