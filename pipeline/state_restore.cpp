@@ -82,6 +82,8 @@ Result<RestoreStats> RestoreFromChangelog(const std::string& bootstrap_servers,
                              {"group.id", group_id},
                              {"enable.auto.commit", "false"},
                              {"enable.partition.eof", "true"},
+                             // A current state reads nothing: do not wait the default 500 ms.
+                             {"fetch.wait.max.ms", "50"},
                              {"client.id", "riskstream-restore"}},
                             overrides);
   if (!conf.ok()) return conf.status();

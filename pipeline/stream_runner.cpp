@@ -16,7 +16,7 @@ TimestampMs WallClockMs() {
       .count();
 }
 
-constexpr int kFlushTimeoutMs = 10000;  // per attempt; an unanswered commit is retried
+constexpr int kFlushTimeoutMs = 5000;  // per attempt; an unanswered commit is retried
 constexpr int kInitTimeoutMs = 60000;
 constexpr auto kMaxBackoff = std::chrono::seconds(5);
 constexpr auto kGiveUpWhenStopping = std::chrono::seconds(30);
