@@ -29,12 +29,16 @@ import json
 import os
 import pathlib
 import random
+import re
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import urllib.error
+import urllib.request
 
 from confluent_kafka import Consumer, KafkaError, Producer, TopicPartition
 
@@ -100,9 +104,9 @@ class Broker:
         subprocess.run([str(BROKER), "stop", str(self.dir)], env=self.env, check=False)
 
 
-def write_config(work, run, bootstrap, guarantee="exactly_once"):
-    (work / "features.yaml").write_text(FEATURES)
-    (work / "rules.yaml").write_text(RULES)
+def write_config(work, run, bootstrap, guarantee="exactly_once", features="features.yaml",
+                 rules="rules.yaml", metrics_address="", admin_address=""):
+    """Writes `run`.yaml: group `run`-group, outputs `run`-*, state dir `run`-state in `work`."""
     path = work / f"{run}.yaml"
     path.write_text(f"""kafka:
   bootstrap_servers: "{bootstrap}"
@@ -126,11 +130,11 @@ state:
 allowed_lateness: 10m
 pii_key_env: {PII_ENV}
 metrics:
-  address: ""
+  address: "{metrics_address}"
 admin:
-  address: ""
-features_file: features.yaml
-rules_file: rules.yaml
+  address: "{admin_address}"
+features_file: {features}
+rules_file: {rules}
 """)
     return path
 
@@ -167,6 +171,39 @@ class Pipeline:
         if self.process.poll() is not None:
             raise SystemExit(f"riskstream exited with {self.process.returncode}; see "
                              f"{self.log_path}:\n" + tail(self.log_path))
+
+
+class ReadinessWatch:
+    """Polls the pipeline's /readyz every 100 ms in a thread and counts the answers."""
+
+    def __init__(self, pipeline):
+        text = pathlib.Path(pipeline.log_path).read_text(errors="replace")
+        self.url = re.findall(r"admin at (http://\S+/readyz)", text)[-1]
+        self.answers = collections.Counter()
+        self.stop = threading.Event()
+
+    def _poll(self):
+        while not self.stop.wait(0.1):
+            try:
+                with urllib.request.urlopen(self.url, timeout=2) as response:
+                    self.answers["200"] += 1
+            except urllib.error.HTTPError as e:
+                reason = json.loads(e.read() or b"{}").get("reason", "")
+                self.answers[f"{e.code} {reason.split(':')[0]}"] += 1
+            except OSError:
+                self.answers["no answer"] += 1
+
+    def __enter__(self):
+        self.thread = threading.Thread(target=self._poll, daemon=True)
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join()
+
+    def summary(self):
+        return ", ".join(f"{n}x {answer}" for answer, n in self.answers.most_common())
 
 
 def tail(path, lines=30):
@@ -331,6 +368,8 @@ def main():
     try:
         broker = Broker(work)
         log(f"broker at {broker.bootstrap}, work dir {work}")
+        (work / "features.yaml").write_text(FEATURES)
+        (work / "rules.yaml").write_text(RULES)
         for topic in INPUTS + [f"{r}-{t}" for r in ("clean", "chaos") for t in OUTPUTS]:
             broker.create_topic(topic, PARTITIONS)
         subprocess.run([args.riskstream, "generate", "-n", str(args.events), "--seed",
@@ -352,7 +391,8 @@ def main():
 
         # The chaos run.
         rng = random.Random(args.seed)
-        chaos_config = write_config(work, "chaos", broker.bootstrap, args.guarantee)
+        chaos_config = write_config(work, "chaos", broker.bootstrap, args.guarantee,
+                                    admin_address="127.0.0.1:0")
         chaos = Pipeline(args.riskstream, chaos_config, work / "chaos.log")
         state_dir = work / "chaos-state"
         broker_restart_at = snapshot_at = 1
@@ -368,8 +408,12 @@ def main():
             wait_for_log(chaos, "assigned", chaos.starts - 1, 120)
             if kill == broker_restart_at:
                 log("restarting the broker while riskstream runs")
-                broker.restart()
-                log("broker back")
+                with ReadinessWatch(chaos) as readiness:
+                    broker.restart()
+                    log("broker back")
+                    wait_for_progress(chaos, broker.bootstrap, "chaos-group",
+                                      committed_total(broker.bootstrap, "chaos-group") + 1, 120)
+                log("/readyz while the broker restarted: " + readiness.summary())
             wait_for_progress(chaos, broker.bootstrap, "chaos-group", target, args.timeout)
             time.sleep(rng.uniform(0, 0.3))
             chaos.check_alive()
