@@ -113,7 +113,6 @@ def write_config(work, run, bootstrap, guarantee="exactly_once", features="featu
   group_id: {run}-group
   consumer:
     session.timeout.ms: "6000"
-    group.instance.id: {run}-instance
 processing_guarantee: {guarantee}
 topics:
   applications: applications
@@ -250,6 +249,17 @@ def committed_total(bootstrap, group):
     except Exception as e:  # the broker may be restarting
         log(f"(committed offsets not readable now: {e})")
         return None
+
+
+def readable_total(bootstrap, group, timeout=60):
+    """committed_total, waiting while the broker cannot answer yet."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        total = committed_total(bootstrap, group)
+        if total is not None:
+            return total
+        time.sleep(0.2)
+    raise SystemExit(f"{group}: committed offsets unreadable for {timeout} s")
 
 
 def wait_until_done(pipeline, bootstrap, group, ends, timeout):
@@ -411,9 +421,12 @@ def main():
                 with ReadinessWatch(chaos) as readiness:
                     broker.restart()
                     log("broker back")
+                    # Resumed: a commit after the restart.
                     wait_for_progress(chaos, broker.bootstrap, "chaos-group",
-                                      committed_total(broker.bootstrap, "chaos-group") + 1, 120)
+                                      readable_total(broker.bootstrap, "chaos-group") + 1, 120)
                 log("/readyz while the broker restarted: " + readiness.summary())
+                if not any(a.startswith("503 broker unavailable") for a in readiness.answers):
+                    raise SystemExit("/readyz never said 'broker unavailable' during the restart")
             wait_for_progress(chaos, broker.bootstrap, "chaos-group", target, args.timeout)
             time.sleep(rng.uniform(0, 0.3))
             chaos.check_alive()
