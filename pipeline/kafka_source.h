@@ -70,14 +70,22 @@ class KafkaSource {
 
   int64_t rebalances() const;
 
+  // True from librdkafka reporting every broker down until CheckBrokers() reaches one again.
+  // Safe from any thread.
+  bool brokers_down() const;
+  // Asks the cluster for metadata (up to `timeout_ms`); on an answer clears brokers_down().
+  Status CheckBrokers(int timeout_ms);
+
   // Records behind the partition's end as last reported by fetches (no broker round trip), for a
   // consumer whose next offset is `next_offset`; nullopt before the first fetch.
   std::optional<int64_t> Lag(const std::string& topic, int32_t partition, int64_t next_offset);
 
  private:
   struct Rebalancer;
+  struct Events;  // librdkafka's logs to spdlog, and the brokers-down flag
   KafkaSource() = default;
   std::unique_ptr<Rebalancer> rebalancer_;
+  std::unique_ptr<Events> events_;
   std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
   bool closed_ = false;
 };

@@ -134,6 +134,7 @@ Status StreamRunner::Run() {
     } else {
       sink_->Poll();
     }
+    if (source_->brokers_down()) WatchBrokers();
   }
   if (result.ok()) result = Commit();
   if (!result.ok()) {
@@ -155,10 +156,10 @@ std::pair<bool, std::string> StreamRunner::Readiness() const {
   {
     std::lock_guard lock(shared_mutex_);
     if (!failure_.empty()) return {false, "stopped on a fatal error: " + failure_};
-  }
-  {
-    std::lock_guard lock(shared_mutex_);
     if (!unavailable_.empty()) return {false, "broker unavailable, retrying: " + unavailable_};
+  }
+  if (source_ && source_->brokers_down()) {
+    return {false, "broker unavailable, retrying: all brokers down"};
   }
   if (finished_.load()) return {false, "stopped"};
   if (stop_.load()) return {false, "stopping"};
@@ -217,6 +218,17 @@ Status StreamRunner::Handle(const RdKafka::Message& message) {
   ++processed_;
   if (observer_) observer_(*processed);
   return Status::Ok();
+}
+
+void StreamRunner::WatchBrokers() {
+  metrics_->SetBrokerUnavailable(true);
+  auto now = std::chrono::steady_clock::now();
+  if (now - last_broker_check_ < std::chrono::seconds(1)) return;
+  last_broker_check_ = now;
+  if (source_->CheckBrokers(500).ok()) {
+    spdlog::info("brokers reachable again");
+    metrics_->SetBrokerUnavailable(false);
+  }
 }
 
 Status StreamRunner::Emit(const std::string& topic, std::string_view key, std::string_view value) {

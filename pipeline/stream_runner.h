@@ -75,6 +75,9 @@ class StreamRunner : private AssignmentListener {
   // input back to the last committed offsets. Fails when the producer is unusable.
   Status AbortAndRewind(const Status& cause, bool rewind);
   void AfterCommit(std::chrono::steady_clock::time_point started);
+  // While librdkafka reports every broker down: not ready; checks once a second whether one
+  // answers again.
+  void WatchBrokers();
   Status Emit(const std::string& topic, std::string_view key, std::string_view value);
   void OnAssigning(std::vector<TopicPartitionOffset>& partitions) override;
   void OnRevoking(const std::vector<TopicPartitionOffset>& partitions) override;
@@ -93,6 +96,7 @@ class StreamRunner : private AssignmentListener {
   std::map<std::pair<std::string, int32_t>, int64_t> uncommitted_offsets_;
   int uncommitted_events_ = 0;
   std::chrono::steady_clock::time_point last_commit_;
+  std::chrono::steady_clock::time_point last_broker_check_;
   std::atomic<bool> stop_{false};
   Status deferred_error_;
   Observer observer_;
