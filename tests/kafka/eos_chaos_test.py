@@ -449,10 +449,13 @@ def main():
             f"({chaos.starts} starts)")
         if chaos.stop(60) != 0:
             raise SystemExit("chaos run did not stop cleanly\n" + tail(chaos.log_path))
-        restores = [line for line in pathlib.Path(chaos.log_path).read_text().splitlines()
-                    if "restored state from changelog" in line]
-        for line in restores:
-            log("  " + line.split(" info ", 1)[-1])
+        chaos_log = pathlib.Path(chaos.log_path).read_text(errors="replace")
+        for line in chaos_log.splitlines():
+            if "restored state from changelog" in line:
+                log("  " + line.split(" info ", 1)[-1])
+        log(f"chaos log: {chaos_log.count('aborting the transaction')} transactions aborted, "
+            f"{chaos_log.count('commit: ')} commit retries, "
+            f"{chaos_log.count('brokers reachable again')} broker outages seen")
 
         ok = compare(broker.bootstrap, inputs_total)
         log(f"{'PASS' if ok else 'FAIL'}: exactly-once outputs after {args.kills} kills, one "
