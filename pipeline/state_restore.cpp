@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <memory>
+#include <thread>
 #include <vector>
 
 #include "state/changelog.h"
@@ -98,10 +99,19 @@ Result<RestoreStats> RestoreFromChangelog(const std::string& bootstrap_servers,
   RestoreStats stats;
   auto local = db.CommittedChangelogPosition(topic, kChangelogPartition);
   if (!local.ok()) return local.status();
+  // A topic created a moment ago may not be known to every client yet, and a restarting broker
+  // answers late: ask again for a while.
   int64_t low = 0, high = 0;
-  auto err = consumer->query_watermark_offsets(topic, kChangelogPartition, &low, &high, 30000);
-  if (err != RdKafka::ERR_NO_ERROR) {
-    return Status::Unavailable("end of changelog " + topic + ": " + RdKafka::err2str(err));
+  RdKafka::ErrorCode err = RdKafka::ERR_NO_ERROR;
+  const auto give_up = std::chrono::steady_clock::now() + kIdleLimit;
+  while ((err = consumer->query_watermark_offsets(topic, kChangelogPartition, &low, &high, 5000)) !=
+         RdKafka::ERR_NO_ERROR) {
+    if (std::chrono::steady_clock::now() > give_up) {
+      return Status::Unavailable("end of changelog " + topic + ": " + RdKafka::err2str(err));
+    }
+    spdlog::info("end of changelog {} not known yet ({}); asking again", topic,
+                 RdKafka::err2str(err));
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
   int64_t position = local->value_or(0);
   if (local->has_value() && (position < low || position > high)) {

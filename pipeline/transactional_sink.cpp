@@ -60,7 +60,10 @@ Status TransactionalSink::ProduceTo(const std::string& topic, int32_t partition,
   Status s = sink_->ProduceTo(topic, partition, key, value);
   if (!s.ok()) {
     std::string reason;
-    if (producer().fatal_error(reason) != RdKafka::ERR_NO_ERROR) fatal_ = true;
+    if (producer().fatal_error(reason) != RdKafka::ERR_NO_ERROR) {
+      fatal_ = true;
+      return Status::KafkaError("fatal: " + reason).WithContext(s.message());
+    }
   }
   return s;
 }
