@@ -54,6 +54,10 @@ Result<std::unique_ptr<StateDb>> StateDb::Open(const std::string& path,
   state->pending_ = std::make_unique<rocksdb::WriteBatchWithIndex>(rocksdb::BytewiseComparator(), 0,
                                                                    /*overwrite_key=*/true);
   state->write_options_.sync = options.sync_commits;
+  StateDb* self = state.get();
+  state->cache_ = std::make_unique<RowCache>(
+      options.row_cache_bytes,
+      [self](const std::string& key, const RowCache::Row& row) { self->StageCached(key, row); });
   return state;
 }
 
@@ -74,6 +78,40 @@ Result<std::optional<std::string>> StateDb::Get(Family family, const std::string
   if (status.IsNotFound()) return std::optional<std::string>();
   if (!status.ok()) return FromRocks(status, "reading state");
   return std::optional<std::string>(std::move(value));
+}
+
+std::string StateDb::CacheKey(Family family, const std::string& key) {
+  std::string out;
+  out.reserve(key.size() + 1);
+  out.push_back(static_cast<char>(family));
+  out.append(key);
+  return out;
+}
+
+void StateDb::StageCached(const std::string& cache_key, const RowCache::Row& row) {
+  auto* handle = Handle(static_cast<Family>(cache_key[0]));
+  rocksdb::Slice key(cache_key.data() + 1, cache_key.size() - 1);
+  if (row) {
+    pending_->Put(handle, key, *row);
+  } else {
+    pending_->Delete(handle, key);
+  }
+}
+
+Result<std::optional<std::string>> StateDb::GetCached(Family family, const std::string& key) {
+  const std::string cache_key = CacheKey(family, key);
+  if (const RowCache::Row* cached = cache_->Find(cache_key)) return *cached;
+  auto read = Get(family, key);
+  if (read.ok()) cache_->Fill(cache_key, *read);
+  return read;
+}
+
+void StateDb::PutCached(Family family, const std::string& key, std::string value) {
+  cache_->Write(CacheKey(family, key), std::move(value));
+}
+
+void StateDb::DeleteCached(Family family, const std::string& key) {
+  cache_->Write(CacheKey(family, key), std::nullopt);
 }
 
 Result<std::optional<std::string>> StateDb::GetCommitted(Family family,
@@ -124,6 +162,7 @@ Result<std::optional<int64_t>> StateDb::CommittedInputOffset(const std::string& 
 }
 
 Status StateDb::Commit() {
+  cache_->StageAll();
   for (const auto& [topic_partition, offset] : pending_offsets_) {
     std::string value;
     AppendU64(value, static_cast<uint64_t>(offset));
@@ -134,15 +173,19 @@ Status StateDb::Commit() {
   if (!status.ok()) return FromRocks(status, "committing state");
   pending_->Clear();
   pending_offsets_.clear();
+  cache_->Committed();
   return Status::Ok();
 }
 
 void StateDb::DiscardPending() {
   pending_->Clear();
   pending_offsets_.clear();
+  cache_->Discarded();
 }
 
-size_t StateDb::PendingBytes() const { return pending_->GetWriteBatch()->GetDataSize(); }
+size_t StateDb::PendingBytes() const {
+  return pending_->GetWriteBatch()->GetDataSize() + cache_->unstaged_bytes();
+}
 
 uint64_t StateDb::EstimateKeys(Family family) const {
   uint64_t keys = 0;
