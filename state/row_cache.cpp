@@ -18,6 +18,10 @@ RowCache::RowCache(size_t capacity_bytes, Stage stage)
     : capacity_(capacity_bytes), stage_(std::move(stage)) {}
 
 const RowCache::Row* RowCache::Find(const std::string& key) {
+  if (last_ != lru_.end() && last_->key == key) {
+    ++hits_;
+    return &last_->row;
+  }
   auto found = index_.find(key);
   if (found == index_.end()) {
     ++misses_;
@@ -25,47 +29,55 @@ const RowCache::Row* RowCache::Find(const std::string& key) {
   }
   ++hits_;
   lru_.splice(lru_.begin(), lru_, found->second);
-  return &found->second->row;
+  last_ = found->second;
+  return &last_->row;
 }
 
-RowCache::Entry& RowCache::Upsert(const std::string& key, Row row) {
-  auto found = index_.find(key);
-  if (found != index_.end()) {
-    Entry& entry = *found->second;
+RowCache::Entry& RowCache::Upsert(std::string key, Row row) {
+  Lru::iterator it = lru_.end();
+  if (last_ != lru_.end() && last_->key == key) {
+    it = last_;
+  } else if (auto found = index_.find(key); found != index_.end()) {
+    it = found->second;
+  }
+  if (it != lru_.end()) {
+    Entry& entry = *it;
     bytes_ -= entry.Bytes();
     if (entry.unstaged) unstaged_bytes_ -= entry.Bytes();
     entry.row = std::move(row);
-    lru_.splice(lru_.begin(), lru_, found->second);
+    if (it != lru_.begin()) lru_.splice(lru_.begin(), lru_, it);
     bytes_ += entry.Bytes();
     if (entry.unstaged) unstaged_bytes_ += entry.Bytes();
+    last_ = it;
     return entry;
   }
-  lru_.push_front(Entry{key, std::move(row)});
+  lru_.push_front(Entry{std::move(key), std::move(row)});
   Entry& entry = lru_.front();
   index_.emplace(entry.key, lru_.begin());
   bytes_ += entry.Bytes();
+  last_ = lru_.begin();
   return entry;
 }
 
-void RowCache::Fill(const std::string& key, Row row) {
+void RowCache::Fill(std::string key, Row row) {
   if (capacity_ == 0) return;
-  Upsert(key, std::move(row));
+  Upsert(std::move(key), std::move(row));
   EvictOverBudget();
 }
 
-void RowCache::Write(const std::string& key, Row row) {
+void RowCache::Write(std::string key, Row row) {
   if (capacity_ == 0) {
     stage_(key, row);
     return;
   }
-  Entry& entry = Upsert(key, std::move(row));
+  Entry& entry = Upsert(std::move(key), std::move(row));
   if (!entry.unstaged) {
     entry.unstaged = true;
     unstaged_bytes_ += entry.Bytes();
   }
-  if (!entry.uncommitted) {
-    entry.uncommitted = true;
-    written_.push_back(key);
+  if (entry.written_at == kClean) {
+    entry.written_at = written_.size();
+    written_.push_back(last_);
   }
   EvictOverBudget();
 }
@@ -80,6 +92,14 @@ void RowCache::StageEntry(Entry& entry) {
 void RowCache::Remove(Lru::iterator it) {
   bytes_ -= it->Bytes();
   if (it->unstaged) unstaged_bytes_ -= it->Bytes();
+  if (it->written_at != kClean) {
+    // Swap it out of `written_`, remember its key for a discard.
+    written_[it->written_at] = written_.back();
+    written_[it->written_at]->written_at = it->written_at;
+    written_.pop_back();
+    evicted_written_.push_back(it->key);
+  }
+  if (last_ == it) last_ = lru_.end();
   index_.erase(it->key);
   lru_.erase(it);
 }
@@ -87,34 +107,35 @@ void RowCache::Remove(Lru::iterator it) {
 void RowCache::EvictOverBudget() {
   while (bytes_ > capacity_ && !lru_.empty()) {
     auto last = std::prev(lru_.end());
-    StageEntry(*last);  // its truth moves to the pending batch; it stays in `written_`
+    StageEntry(*last);  // its truth moves to the pending batch
     Remove(last);
     ++evictions_;
   }
 }
 
 void RowCache::StageAll() {
-  for (const std::string& key : written_) {
-    auto found = index_.find(key);
-    if (found != index_.end()) StageEntry(*found->second);
-  }
+  for (Lru::iterator it : written_) StageEntry(*it);
 }
 
 void RowCache::Committed() {
-  for (const std::string& key : written_) {
-    auto found = index_.find(key);
-    if (found != index_.end()) found->second->uncommitted = false;
-  }
+  for (Lru::iterator it : written_) it->written_at = kClean;
   written_.clear();
+  evicted_written_.clear();
 }
 
 void RowCache::Discarded() {
-  // Also drops rows re-read after an eviction: they may hold values of the dropped batch.
-  for (const std::string& key : written_) {
+  std::vector<Lru::iterator> written;
+  written.swap(written_);
+  for (Lru::iterator it : written) {
+    it->written_at = kClean;  // already out of `written_`
+    Remove(it);
+  }
+  // Rows re-read after an eviction may hold values of the dropped batch.
+  for (const std::string& key : evicted_written_) {
     auto found = index_.find(key);
     if (found != index_.end()) Remove(found->second);
   }
-  written_.clear();
+  evicted_written_.clear();
 }
 
 RowCacheStats RowCache::stats() const {

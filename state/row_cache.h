@@ -46,9 +46,9 @@ class RowCache {
   // until the next call that is not const.
   const Row* Find(const std::string& key);
   // Caches `row` as just read through the pending batch over the database.
-  void Fill(const std::string& key, Row row);
+  void Fill(std::string key, Row row);
   // Caches a write of `row`: unstaged and uncommitted until staged and committed.
-  void Write(const std::string& key, Row row);
+  void Write(std::string key, Row row);
 
   // Stages every unstaged row (the owner is about to write its batch).
   void StageAll();
@@ -62,17 +62,19 @@ class RowCache {
   RowCacheStats stats() const;
 
  private:
+  static constexpr size_t kClean = static_cast<size_t>(-1);
   struct Entry {
     std::string key;
     Row row;
     bool unstaged = false;
-    bool uncommitted = false;
+    size_t written_at = kClean;  // its place in `written_` while uncommitted
     size_t Bytes() const;
   };
   using Lru = std::list<Entry>;  // most recently used first
 
-  Entry& Upsert(const std::string& key, Row row);
+  Entry& Upsert(std::string key, Row row);
   void StageEntry(Entry& entry);
+  // Removes the entry; an uncommitted one leaves its key in `evicted_written_`.
   void Remove(Lru::iterator it);
   void EvictOverBudget();
 
@@ -80,7 +82,11 @@ class RowCache {
   Stage stage_;
   Lru lru_;
   std::unordered_map<std::string_view, Lru::iterator> index_;  // views into lru_'s keys
-  std::vector<std::string> written_;  // keys written since the last commit (may repeat)
+  Lru::iterator last_ = lru_.end();  // the entry found or written last (often written next)
+  // Entries written since the last commit, and keys of such entries evicted since: a later read
+  // may cache the value again from the batch, so a discard must drop those keys too.
+  std::vector<Lru::iterator> written_;
+  std::vector<std::string> evicted_written_;
   uint64_t bytes_ = 0, unstaged_bytes_ = 0;
   uint64_t hits_ = 0, misses_ = 0, evictions_ = 0;
 };
