@@ -33,6 +33,9 @@ Result<ProcessedInput> DecisionTopology::Process(std::string_view bytes,
 
   auto features = engine_.Evaluate(event_);
   if (!features.ok()) return features.status();
+  result.label_pending = features->label_pending;
+  result.pending_labels_applied = features->pending_labels_applied;
+  result.pending_labels_expired = features->pending_labels_expired;
   outcome_ = rules_->Evaluate(event_, features->values);
   result.decision = outcome_.decision;
   result.outcome = &outcome_;
