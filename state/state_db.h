@@ -82,9 +82,9 @@ class StateDb {
                                                             int32_t partition);
 
   // Stages every cached write, then calls `visit` once per key the pending batch changes, with its
-  // newest pending value (nullopt: deleted), followed by the pending input offsets as the kMeta rows
-  // Commit() will write. Input order within a family is key order. The changelog position is not
-  // listed.
+  // newest pending value (nullopt: deleted), followed by the pending input offsets as the kMeta
+  // rows Commit() will write. Input order within a family is key order. The changelog position is
+  // not listed.
   using PendingVisitor = std::function<void(Family family, std::string_view key,
                                             std::optional<std::string_view> value)>;
   void ForEachPending(const PendingVisitor& visit);
