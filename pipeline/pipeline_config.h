@@ -24,6 +24,8 @@ struct TopicNames {
   std::string fraud_alerts = "fraud-alerts";
   std::string dead_letter = "riskstream-dlq";
   std::string features;  // per-event feature vectors; empty: not written
+  // The shadow policy's credit events; defaults to "shadow-credit-events" when a shadow is set.
+  std::string shadow_decisions;
 
   // Every topic riskstream reads or writes.
   std::vector<std::string> All() const;
@@ -48,7 +50,10 @@ struct PipelineConfig {
 
   // Operators.
   std::vector<FeatureSpec> features;
-  std::string rules_file;  // absolute after loading
+  std::string rules_file;             // absolute after loading
+  std::string scorecard_file;         // optional; empty: applications decided by rules alone
+  std::string shadow_rules_file;      // optional shadow policy (see docs/RULES.md)
+  std::string shadow_scorecard_file;  // optional, with shadow_rules_file
   std::string pii_key_env = "RISKSTREAM_PII_KEY";
 
   // Serving.

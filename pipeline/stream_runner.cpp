@@ -28,16 +28,21 @@ Result<std::unique_ptr<StreamRunner>> StreamRunner::Create(const PipelineConfig&
 
   std::vector<std::string> feature_names;
   for (const auto& spec : config.features) feature_names.push_back(spec.name);
-  auto rules = RuleSet::LoadFile(config.rules_file, feature_names);
-  if (!rules.ok()) return rules.status();
-  metrics.SetRuleSetVersion((*rules)->version());
-  runner->rules_ = *rules;
+  auto reloader = PolicyReloader::Create({config.rules_file, config.scorecard_file,
+                                          config.shadow_rules_file, config.shadow_scorecard_file},
+                                         feature_names);
+  if (!reloader.ok()) return reloader.status();
+  runner->reloader_ = std::move(*reloader);
+  metrics.SetRuleSetVersion(runner->reloader_->policies()->Get().live->rules().version());
+  runner->reloader_->SetListener([&metrics](const Policy& live, const Policy*) {
+    metrics.SetRuleSetVersion(live.rules().version());
+  });
 
   auto state = StateDb::Open(config.state_dir);
   if (!state.ok()) return state.status();
   runner->state_ = std::move(*state);
   runner->topology_ = std::make_unique<DecisionTopology>(
-      *runner->state_, *runner->hasher_, config.features, std::move(*rules),
+      *runner->state_, *runner->hasher_, config.features, runner->reloader_->policies(),
       static_cast<uint32_t>(config.partitions), config.allowed_lateness_ms,
       !config.topics.features.empty());
 
@@ -49,6 +54,7 @@ Result<std::unique_ptr<StreamRunner>> StreamRunner::Create(const PipelineConfig&
   std::vector<std::string> outputs = {config.topics.credit_events, config.topics.fraud_alerts,
                                       config.topics.dead_letter};
   if (!config.topics.features.empty()) outputs.push_back(config.topics.features);
+  if (!config.topics.shadow_decisions.empty()) outputs.push_back(config.topics.shadow_decisions);
   if (Status s = (*sink)->WarmUp(outputs, 30000); !s.ok()) return s;
   runner->sink_ = std::move(*sink);
   auto source = KafkaSource::Create(
@@ -72,6 +78,8 @@ const std::string& StreamRunner::TopicFor(OutputStream stream) const {
       return config_.topics.fraud_alerts;
     case OutputStream::kFeatures:
       return config_.topics.features;
+    case OutputStream::kShadowDecisions:
+      return config_.topics.shadow_decisions;
     case OutputStream::kDeadLetter:
       break;
   }
@@ -124,8 +132,8 @@ std::pair<bool, std::string> StreamRunner::Readiness() const {
 }
 
 std::shared_ptr<const RuleSet> StreamRunner::rules() const {
-  std::lock_guard lock(shared_mutex_);
-  return rules_;
+  auto live = reloader_->policies()->Get().live;
+  return std::shared_ptr<const RuleSet>(live, &live->rules());
 }
 
 Status StreamRunner::Handle(const RdKafka::Message& message) {

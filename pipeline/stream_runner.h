@@ -27,6 +27,7 @@
 #include "pipeline/kafka_source.h"
 #include "pipeline/pipeline_config.h"
 #include "pipeline/pipeline_metrics.h"
+#include "pipeline/policy_reloader.h"
 
 namespace riskstream {
 
@@ -53,8 +54,10 @@ class StreamRunner : private AssignmentListener {
   // says why not. Safe from any thread.
   bool ready() const { return Readiness().first; }
   std::pair<bool, std::string> Readiness() const;
-  // The active rule set. Safe from any thread.
+  // The active live rule set. Safe from any thread.
   std::shared_ptr<const RuleSet> rules() const;
+  // Reloads the policy files (admin call, file watch). Safe from any thread.
+  PolicyReloader& reloader() const { return *reloader_; }
   // The feature engine: from other threads only its committed reads (ReadCommitted).
   const FeatureEngine& engine() const { return topology_->engine(); }
 
@@ -85,7 +88,7 @@ class StreamRunner : private AssignmentListener {
   std::atomic<bool> finished_{false};  // Run() returned
   mutable std::mutex shared_mutex_;    // guards what other threads read below
   std::string failure_;                // Run()'s fatal error
-  std::shared_ptr<const RuleSet> rules_;
+  std::unique_ptr<PolicyReloader> reloader_;
 };
 
 }  // namespace riskstream

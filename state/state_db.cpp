@@ -9,7 +9,7 @@
 namespace riskstream {
 namespace {
 
-const char* const kFamilyNames[] = {"windows", "meta", "events"};
+const char* const kFamilyNames[] = {"windows", "meta", "events", "credit"};
 
 std::string OffsetKey(const std::string& topic, int32_t partition) {
   std::string key = "offset/";
