@@ -27,6 +27,14 @@ Result<std::unique_ptr<PolicyReloader>> PolicyReloader::Create(
   return reloader;
 }
 
+Result<std::unique_ptr<PolicyReloader>> PolicyReloader::ForConfig(const PipelineConfig& config) {
+  std::vector<std::string> feature_names;
+  for (const auto& spec : config.features) feature_names.push_back(spec.name);
+  return Create({config.rules_file, config.scorecard_file, config.shadow_rules_file,
+                 config.shadow_scorecard_file},
+                std::move(feature_names));
+}
+
 PolicyReloader::~PolicyReloader() {
   {
     std::lock_guard lock(mutex_);

@@ -19,6 +19,7 @@
 #include "common/status.h"
 #include "common/time.h"
 #include "pipeline/active_policies.h"
+#include "pipeline/pipeline_config.h"
 
 namespace riskstream {
 
@@ -37,6 +38,8 @@ class PolicyReloader {
   // Loads `files` against `feature_names`; fails like Policy::LoadFiles.
   static Result<std::unique_ptr<PolicyReloader>> Create(PolicyFiles files,
                                                         std::vector<std::string> feature_names);
+  // The same with the files and features of `config`.
+  static Result<std::unique_ptr<PolicyReloader>> ForConfig(const PipelineConfig& config);
   // Stops the watcher, if any.
   ~PolicyReloader();
   PolicyReloader(const PolicyReloader&) = delete;

@@ -26,11 +26,7 @@ Result<std::unique_ptr<StreamRunner>> StreamRunner::Create(const PipelineConfig&
   if (!hasher.ok()) return hasher.status();
   runner->hasher_ = std::make_unique<PiiHasher>(std::move(*hasher));
 
-  std::vector<std::string> feature_names;
-  for (const auto& spec : config.features) feature_names.push_back(spec.name);
-  auto reloader = PolicyReloader::Create({config.rules_file, config.scorecard_file,
-                                          config.shadow_rules_file, config.shadow_scorecard_file},
-                                         feature_names);
+  auto reloader = PolicyReloader::ForConfig(config);
   if (!reloader.ok()) return reloader.status();
   runner->reloader_ = std::move(*reloader);
   metrics.SetRuleSetVersion(runner->reloader_->policies()->Get().live->rules().version());

@@ -175,14 +175,23 @@ TEST_F(DefaultLibrary, BurstsFromOneIpOrIdNumber) {
 }
 
 TEST_F(DefaultLibrary, CashOutOfTheRequestedAmountRightAfterApplying) {
-  Fired(App("c", kT0));  // requests 10000
-  EXPECT_FALSE(Fires(Tx("acc-c", TransactionKind::kWithdrawal, 8999, kT0 + 5 * kMinuteMs),
+  // Each applicant requests 10000; the withdrawal is the new account's first transaction.
+  Fired(App("c1", kT0));
+  EXPECT_FALSE(Fires(Tx("acc-c1", TransactionKind::kWithdrawal, 8999, kT0 + 5 * kMinuteMs),
                      "CASH_OUT_AFTER_APPLICATION"));
-  EXPECT_TRUE(Fires(Tx("acc-c", TransactionKind::kWithdrawal, 9000, kT0 + 10 * kMinuteMs),
+  Fired(App("c2", kT0));
+  EXPECT_TRUE(Fires(Tx("acc-c2", TransactionKind::kWithdrawal, 9000, kT0 + 10 * kMinuteMs),
                     "CASH_OUT_AFTER_APPLICATION"));
-  EXPECT_FALSE(Fires(Tx("acc-c", TransactionKind::kPurchase, 9500, kT0 + 11 * kMinuteMs),
+  Fired(App("c3", kT0));
+  EXPECT_FALSE(Fires(Tx("acc-c3", TransactionKind::kPurchase, 9500, kT0 + 11 * kMinuteMs),
                      "CASH_OUT_AFTER_APPLICATION"));
-  EXPECT_FALSE(Fires(Tx("acc-c", TransactionKind::kWithdrawal, 9500, kT0 + 30 * kMinuteMs),
+  Fired(App("c4", kT0));
+  EXPECT_FALSE(Fires(Tx("acc-c4", TransactionKind::kWithdrawal, 9500, kT0 + 30 * kMinuteMs),
+                     "CASH_OUT_AFTER_APPLICATION"));
+  // An established account drawing its new loan at once is normal.
+  Fired(Tx("acc-c5", TransactionKind::kRepayment, 100, kT0 - kDayMs));
+  Fired(App("c5", kT0));
+  EXPECT_FALSE(Fires(Tx("acc-c5", TransactionKind::kWithdrawal, 9500, kT0 + kMinuteMs),
                      "CASH_OUT_AFTER_APPLICATION"));
 }
 
@@ -203,22 +212,25 @@ TEST_F(DefaultLibrary, TakeoverIsALargeWithdrawalFromANewDeviceOnAnAccountWithHi
   EXPECT_FALSE(Fires(fresh, "NEW_DEVICE_LARGE_WITHDRAWAL"));
 }
 
-TEST_F(DefaultLibrary, ImpossibleTravelNeedsDistanceAndSpeed) {
-  auto at = [&](TimestampMs t, double lat, double lon) {
+TEST_F(DefaultLibrary, ImpossibleTravelNeedsDistanceSpeedAndANewDevice) {
+  auto at = [&](TimestampMs t, double lat, double lon, const std::string& device) {
     Event e = Tx("acc-g", TransactionKind::kPurchase, 50, t);
     e.geo = GeoPoint{lat, lon};
+    e.device_id = device;
     return e;
   };
-  EXPECT_FALSE(Fires(at(kT0, 39.9042, 116.4074), "IMPOSSIBLE_TRAVEL"));  // Beijing, no history
+  EXPECT_FALSE(Fires(at(kT0, 39.9042, 116.4074, "d1"), "IMPOSSIBLE_TRAVEL"));  // Beijing
   // A located-less event in between does not reset the previous location.
   EXPECT_FALSE(
       Fires(Tx("acc-g", TransactionKind::kPurchase, 5, kT0 + kMinuteMs), "IMPOSSIBLE_TRAVEL"));
-  // Shanghai (1067 km) 30 minutes later: 2134 km/h.
-  EXPECT_TRUE(Fires(at(kT0 + 30 * kMinuteMs, 31.2304, 121.4737), "IMPOSSIBLE_TRAVEL"));
-  // Back to Beijing 2 hours later: 534 km/h, a flight.
-  EXPECT_FALSE(Fires(at(kT0 + 150 * kMinuteMs, 39.9042, 116.4074), "IMPOSSIBLE_TRAVEL"));
-  // 400 km in a minute is under the 500 km floor (IP geolocation jumps that far).
-  EXPECT_FALSE(Fires(at(kT0 + 151 * kMinuteMs, 36.3, 116.4074), "IMPOSSIBLE_TRAVEL"));
+  // Shanghai (1067 km) 30 minutes later, 2134 km/h: from the usual device it is a location jump,
+  // from a new device a takeover signal.
+  EXPECT_FALSE(Fires(at(kT0 + 30 * kMinuteMs, 31.2304, 121.4737, "d1"), "IMPOSSIBLE_TRAVEL"));
+  EXPECT_TRUE(Fires(at(kT0 + 31 * kMinuteMs, 39.9042, 116.4074, "d2"), "IMPOSSIBLE_TRAVEL"));
+  // Shanghai again 2 hours later from another new device: 534 km/h, a flight.
+  EXPECT_FALSE(Fires(at(kT0 + 151 * kMinuteMs, 31.2304, 121.4737, "d3"), "IMPOSSIBLE_TRAVEL"));
+  // 400 km in a minute is under the 500 km floor.
+  EXPECT_FALSE(Fires(at(kT0 + 152 * kMinuteMs, 34.6, 121.4737, "d4"), "IMPOSSIBLE_TRAVEL"));
 }
 
 TEST_F(DefaultLibrary, VelocityOfWithdrawalsAndOfAllTransactions) {
@@ -242,20 +254,32 @@ TEST_F(DefaultLibrary, VelocityOfWithdrawalsAndOfAllTransactions) {
   }
 }
 
-TEST_F(DefaultLibrary, MerchantWithManyFreshAccounts) {
+TEST_F(DefaultLibrary, MerchantWithManyFreshAccountsOnSharedDevices) {
   for (int i = 0; i < 5; ++i) {
     const std::string who = "m" + std::to_string(i);
-    Fired(App(who, kT0 + i * kHourMs));
+    Event app = App(who, kT0 + i * kHourMs);
+    app.device_id = "mule-phone";
+    Fired(app);
     Event buy = Tx("acc-" + who, TransactionKind::kPurchase, 3000, kT0 + i * kHourMs + kMinuteMs);
     buy.merchant_id = "merchant-new";
+    buy.device_id = "mule-phone";
     EXPECT_EQ(Fires(buy, "MERCHANT_FRESH_ACCOUNT_CLUSTER"), i == 4) << i;
   }
-  // Old accounts (applied two days ago) at a busy new merchant are not fresh.
-  for (int i = 0; i < 6; ++i) Fired(App("old" + std::to_string(i), kT0 + 10 * kDayMs));
+  // Fresh accounts each on their own device at a busy new merchant are ordinary shoppers.
+  for (int i = 0; i < 6; ++i) {
+    const std::string who = "own" + std::to_string(i);
+    Fired(App(who, kT0 + 10 * kDayMs + i * kMinuteMs));
+    Event buy = Tx("acc-" + who, TransactionKind::kPurchase, 3000, kT0 + 10 * kDayMs + kHourMs);
+    buy.merchant_id = "merchant-b";
+    EXPECT_FALSE(Fires(buy, "MERCHANT_FRESH_ACCOUNT_CLUSTER")) << i;
+  }
+  // Old accounts (applied two days ago) sharing a device are not fresh.
+  for (int i = 0; i < 6; ++i) Fired(App("old" + std::to_string(i), kT0 + 20 * kDayMs));
   for (int i = 0; i < 6; ++i) {
     Event buy = Tx("acc-old" + std::to_string(i), TransactionKind::kPurchase, 3000,
-                   kT0 + 12 * kDayMs + i * kMinuteMs);
-    buy.merchant_id = "merchant-b";
+                   kT0 + 22 * kDayMs + i * kMinuteMs);
+    buy.merchant_id = "merchant-c";
+    buy.device_id = "shared-old";
     EXPECT_FALSE(Fires(buy, "MERCHANT_FRESH_ACCOUNT_CLUSTER")) << i;
   }
 }
