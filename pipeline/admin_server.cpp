@@ -133,10 +133,11 @@ class Router {
       return reply;
     }
     const bool state = path == "/state" || path.starts_with("/state/");
-    if (!health && !state && path != "/readyz" && path != "/rules") {
+    const bool reload = path == "/rules/reload" && handlers_.reload_rules;
+    if (!health && !state && !reload && path != "/readyz" && path != "/rules") {
       return Error(http::status::not_found, "no such path; there are " + std::string(kPaths));
     }
-    if (path == "/rules/reload" && handlers_.reload_rules) return ReloadRules(method);
+    if (reload) return ReloadRules(method);
     if (method != http::verb::get) {
       Reply reply = Error(http::status::method_not_allowed, "only GET is served");
       reply.headers.emplace_back(http::field::allow, "GET");

@@ -67,14 +67,19 @@ int Run(const std::string& config_path) {
   if (!runner.ok()) return Fail(runner.status());
   auto admin = StartAdminServer(*config, **runner);  // destroyed before the runner it reads
   if (!admin.ok()) return Fail(admin.status());
+  if (config->rules_watch_interval_ms > 0) {
+    (*runner)->reloader().WatchFiles(config->rules_watch_interval_ms);
+  }
   g_runner.store(runner->get());
   InstallSignalHandlers();
   spdlog::info("riskstream running: group {}, state {}, metrics on port {}", config->group_id,
                config->state_dir, (*metrics)->port());
   if (*admin) {
     const std::string& address = config->admin_address;
-    spdlog::info("admin at http://{}:{}/readyz (also /healthz, /rules, /state/<feature>/<key>)",
-                 address.substr(0, address.rfind(':')), (*admin)->port());
+    spdlog::info(
+        "admin at http://{}:{}/readyz (also /healthz, /rules, POST /rules/reload, "
+        "/state/<feature>/<key>)",
+        address.substr(0, address.rfind(':')), (*admin)->port());
   }
   Status status = (*runner)->Run();
   g_runner.store(nullptr);

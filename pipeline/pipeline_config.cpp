@@ -84,6 +84,10 @@ Result<PipelineConfig> Load(const std::string& path) {
       }
     }
   }
+  if (Status s = ReadDuration(root["rules_watch_interval"], path, config.rules_watch_interval_ms);
+      !s.ok()) {
+    return s;
+  }
   if (Status s = ReadDuration(root["allowed_lateness"], path, config.allowed_lateness_ms);
       !s.ok()) {
     return s;

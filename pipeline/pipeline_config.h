@@ -50,10 +50,11 @@ struct PipelineConfig {
 
   // Operators.
   std::vector<FeatureSpec> features;
-  std::string rules_file;             // absolute after loading
-  std::string scorecard_file;         // optional; empty: applications decided by rules alone
-  std::string shadow_rules_file;      // optional shadow policy (see docs/RULES.md)
-  std::string shadow_scorecard_file;  // optional, with shadow_rules_file
+  std::string rules_file;                  // absolute after loading
+  std::string scorecard_file;              // optional; empty: applications decided by rules alone
+  std::string shadow_rules_file;           // optional shadow policy (see docs/RULES.md)
+  std::string shadow_scorecard_file;       // optional, with shadow_rules_file
+  DurationMs rules_watch_interval_ms = 0;  // > 0: reload the policy files when they change
   std::string pii_key_env = "RISKSTREAM_PII_KEY";
 
   // Serving.

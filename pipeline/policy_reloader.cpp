@@ -99,11 +99,11 @@ std::vector<int64_t> PolicyReloader::Stamps() const {
 void PolicyReloader::WatchFiles(DurationMs interval_ms) {
   std::lock_guard lock(mutex_);
   if (watcher_.joinable()) return;
-  watcher_ = std::thread([this, interval_ms] { Watch(interval_ms); });
+  // The stamps as of this call: a change right after it is seen.
+  watcher_ = std::thread([this, interval_ms, seen = Stamps()] { Watch(interval_ms, seen); });
 }
 
-void PolicyReloader::Watch(DurationMs interval_ms) {
-  std::vector<int64_t> seen = Stamps();
+void PolicyReloader::Watch(DurationMs interval_ms, std::vector<int64_t> seen) {
   std::unique_lock lock(mutex_);
   while (
       !wake_.wait_for(lock, std::chrono::milliseconds(interval_ms), [this] { return stopping_; })) {

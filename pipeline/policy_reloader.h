@@ -53,7 +53,8 @@ class PolicyReloader {
   Result<std::string> Reload();
 
   // Checks the files' modification times every `interval_ms` on a thread of its own and reloads
-  // when one changed; a failing reload is logged and retried only after the next change.
+  // when one changed since this call; a failing reload is logged and retried only after the next
+  // change. Named list files are not watched: touch the rule file after changing a list.
   void WatchFiles(DurationMs interval_ms);
 
   // {"live_version","shadow_version","reloads","rejected","last_error"} (last_error null if none).
@@ -65,7 +66,7 @@ class PolicyReloader {
   Result<ActivePolicies::Snapshot> LoadAll() const;
   // The files' modification stamps, in a fixed order; missing files count as changed.
   std::vector<int64_t> Stamps() const;
-  void Watch(DurationMs interval_ms);
+  void Watch(DurationMs interval_ms, std::vector<int64_t> seen);
 
   const PolicyFiles files_;
   const std::vector<std::string> feature_names_;
