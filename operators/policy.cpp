@@ -35,7 +35,9 @@ std::vector<std::string> PolicyDecision::ReasonCodes() const {
 
 Policy::Policy(std::shared_ptr<const RuleSet> rules, std::shared_ptr<const Scorecard> scorecard)
     : rules_(std::move(rules)), scorecard_(std::move(scorecard)) {
+  // Without a scorecard there are no credit settings: no label freezes (freeze_limit rules only).
   if (scorecard_) credit_ = scorecard_->credit();
+  if (!scorecard_) credit_.freeze_on_fraud_label = false;
   version_ = rules_->version();
   if (scorecard_) version_ += "+" + scorecard_->version();
 }

@@ -53,7 +53,8 @@ struct PolicyDecision {
 
 class Policy {
  public:
-  // `scorecard` may be null: applications are then decided by rules alone and get no limit.
+  // `scorecard` may be null: applications are then decided by rules alone and get no limit, and
+  // only freeze_limit rules freeze (fraud labels do not).
   Policy(std::shared_ptr<const RuleSet> rules, std::shared_ptr<const Scorecard> scorecard);
 
   // Loads both files against `feature_names`; an empty `scorecard_path` means no scorecard.

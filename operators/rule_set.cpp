@@ -5,6 +5,7 @@
 #include <set>
 
 #include "operators/named_list_file.h"
+#include "operators/yaml_file.h"
 #include "operators/yaml_position.h"
 
 namespace riskstream {
@@ -68,15 +69,9 @@ std::string_view ToString(Decision decision) {
 
 Result<std::shared_ptr<const RuleSet>> RuleSet::LoadFile(
     const std::string& path, const std::vector<std::string>& feature_names) {
-  YAML::Node document;
-  try {
-    document = YAML::LoadFile(path);
-  } catch (const YAML::BadFile&) {
-    return Status::InvalidConfig("cannot read rule file " + path);
-  } catch (const YAML::Exception& e) {
-    return Status::InvalidConfig(YamlPosition(path, e.mark) + ": " + e.msg);
-  }
-  return Load(document, path, feature_names);
+  auto document = LoadYamlFile(path, "rule");
+  if (!document.ok()) return document.status();
+  return Load(*document, path, feature_names);
 }
 
 Result<std::shared_ptr<const RuleSet>> RuleSet::Load(

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "operators/yaml_file.h"
 #include "operators/yaml_position.h"
 
 namespace riskstream {
@@ -28,15 +29,9 @@ Result<double> Number(const std::string& source, const YAML::Node& node, const c
 
 Result<std::shared_ptr<const Scorecard>> Scorecard::LoadFile(
     const std::string& path, const std::vector<std::string>& feature_names) {
-  YAML::Node document;
-  try {
-    document = YAML::LoadFile(path);
-  } catch (const YAML::BadFile&) {
-    return Status::InvalidConfig("cannot read scorecard file " + path);
-  } catch (const YAML::Exception& e) {
-    return Status::InvalidConfig(YamlPosition(path, e.mark) + ": " + e.msg);
-  }
-  return Load(document, path, feature_names);
+  auto document = LoadYamlFile(path, "scorecard");
+  if (!document.ok()) return document.status();
+  return Load(*document, path, feature_names);
 }
 
 Result<std::shared_ptr<const Scorecard>> Scorecard::Load(
