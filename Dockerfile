@@ -30,7 +30,9 @@ RUN apt-get update -qq \
  && install -d -o riskstream -g riskstream /var/lib/riskstream/state
 COPY --from=build /out/usr/local/bin/riskstream /usr/local/bin/riskstream
 # Defaults; docker-compose.yml mounts deploy/riskstream/riskstream.yaml and configs/*.yaml over them.
-COPY deploy/riskstream/riskstream.yaml configs/features.yaml configs/rules.yaml /etc/riskstream/
+COPY deploy/riskstream/riskstream.yaml configs/features.yaml configs/rules.yaml \
+     configs/scorecard.yaml /etc/riskstream/
+COPY configs/lists /etc/riskstream/lists
 USER riskstream
 WORKDIR /var/lib/riskstream
 EXPOSE 9464

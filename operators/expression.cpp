@@ -4,6 +4,7 @@
 #include <string>
 #include <utility>
 
+#include "common/great_circle.h"
 #include "operators/expression_parser.h"
 
 namespace riskstream {
@@ -104,6 +105,8 @@ class Evaluator {
       case Op::kMin:
       case Op::kMax:
         return Calculate(node);
+      case Op::kDistanceKm:
+        return Distance(node);
       case Op::kEqual:
       case Op::kNotEqual:
       case Op::kLess:
@@ -159,6 +162,22 @@ class Evaluator {
       default:
         return Scalar::Missing();
     }
+  }
+
+  // Great-circle distance on a sphere of the Earth's mean radius (haversine). Missing unless all
+  // four are numbers and the coordinates are valid degrees.
+  Scalar Distance(const Node& node) const {
+    double degrees[4];
+    for (int32_t i = 0; i < 4; ++i) {
+      Scalar a = Eval(program_.operands[node.index + i]);
+      if (!a.is(Kind::kNumber)) return Scalar::Missing();
+      degrees[i] = a.number;
+    }
+    if (std::fabs(degrees[0]) > 90 || std::fabs(degrees[2]) > 90 || std::fabs(degrees[1]) > 180 ||
+        std::fabs(degrees[3]) > 180) {
+      return Scalar::Missing();
+    }
+    return Scalar::Number(GreatCircleKm(degrees[0], degrees[1], degrees[2], degrees[3]));
   }
 
   Scalar Membership(const Node& node) const {

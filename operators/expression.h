@@ -13,7 +13,9 @@
 // `!(a == b)`); comparisons `== != < <= > >=`, `x [not] in [1, -2, "a", true]`,
 // `x [not] in list_name`, `x is [not] missing` (comparisons do not chain); `+ -`; `* /`; unary `-`;
 // then literals (12, 0.5, 1e3, "text" with escapes \" \\ \n \t \r \xHH, true, false), variables,
-// `abs(x)`, `min(a, b)`, `max(a, b)` and parentheses. Line breaks are ordinary spaces.
+// `abs(x)`, `min(a, b)`, `max(a, b)`, `distance_km(lat1, lon1, lat2, lon2)` (great-circle
+// kilometres; missing unless the coordinates are valid degrees) and parentheses. Line breaks are
+// ordinary spaces.
 //
 // Semantics. Missing means "unknown": a rule never fires because an input is missing, except by
 // asking `is missing`.

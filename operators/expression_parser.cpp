@@ -57,8 +57,10 @@ struct Function {
   size_t arity;
 };
 
-constexpr Function kFunctions[] = {
-    {"abs", Op::kAbs, 1}, {"min", Op::kMin, 2}, {"max", Op::kMax, 2}};
+constexpr Function kFunctions[] = {{"abs", Op::kAbs, 1},
+                                   {"min", Op::kMin, 2},
+                                   {"max", Op::kMax, 2},
+                                   {"distance_km", Op::kDistanceKm, 4}};
 
 struct Comparison {
   TokenKind token;
@@ -416,8 +418,8 @@ class Parser {
       if (name.text == candidate.name) function = &candidate;
     }
     if (function == nullptr) {
-      return ErrorAt(name.position,
-                     "unknown function '" + std::string(name.text) + "': expected abs, min or max");
+      return ErrorAt(name.position, "unknown function '" + std::string(name.text) +
+                                        "': expected abs, min, max or distance_km");
     }
     const Token& open = Take();
     std::vector<Operand> arguments;
@@ -442,6 +444,11 @@ class Parser {
     }
     Node node{.op = function->op, .left = arguments[0].node};
     if (arguments.size() == 2) node.right = arguments[1].node;
+    if (arguments.size() > 2) {
+      node.index = static_cast<int32_t>(program_.operands.size());
+      node.count = static_cast<int32_t>(arguments.size());
+      for (const Operand& argument : arguments) program_.operands.push_back(argument.node);
+    }
     Result<Operand> call = Make(node, Type::kNumber, arguments, name.position);
     if (call.ok()) call->position = name.position;
     return call;

@@ -27,9 +27,10 @@ enum class Op : uint8_t {
   kSubtract,
   kMultiply,
   kDivide,
-  kAbs,  // abs(left)
-  kMin,  // min(left, right)
-  kMax,  // max(left, right)
+  kAbs,         // abs(left)
+  kMin,         // min(left, right)
+  kMax,         // max(left, right)
+  kDistanceKm,  // distance_km(lat1, lon1, lat2, lon2): nodes operands[index, index + 4)
   kEqual,
   kNotEqual,
   kLess,

@@ -57,9 +57,11 @@ Status ParseFunction(const std::string& text, const std::map<std::string, size_t
   spec.function = known->second;
   switch (spec.function) {
     case FeatureFunction::kCount:
-    case FeatureFunction::kTimeSinceLast:
       if (!argument.empty()) return Status::InvalidConfig(name + " takes no argument");
       return Status::Ok();
+    case FeatureFunction::kTimeSinceLast:
+      if (argument.empty()) return Status::Ok();
+      break;  // time_since_last(field): only events carrying `field` contribute
     case FeatureFunction::kRatio: {
       auto comma = argument.find(',');
       if (comma == std::string::npos) {

@@ -31,7 +31,8 @@ enum class FeatureFunction {
   kMax,
   kCountDistinct,
   kLast,           // the argument of the previous contributing event in the window
-  kTimeSinceLast,  // seconds since the previous contributing event in the window
+  kTimeSinceLast,  // seconds since the previous contributing event in the window; with an
+                   // argument, only events carrying that field contribute
   kRatio,          // numerator feature / denominator feature
 };
 

@@ -54,6 +54,38 @@ std::string Base64(std::string_view bytes) {
   return out;
 }
 
+Json VersionOf(const std::string* version) { return version ? Json(*version) : Json(nullptr); }
+
+// The fields both kinds of credit event end with.
+void AppendProvenance(const DecisionInputs& in, Json& record) {
+  record["rule_set_version"] = in.rule_set_version;
+  record["scorecard_version"] = VersionOf(in.scorecard_version);
+  record["event_time"] = FormatRfc3339(in.event.event_time);
+  record["source"] = SourceObject(in.source);
+  record["processing_time"] = FormatRfc3339(in.processing_time);
+}
+
+void AppendCredit(const PolicyDecision& policy, Json& record) {
+  if (policy.score) {
+    record["score"] = policy.score->score;
+    Json parts = Json::object();
+    for (const auto& part : policy.score->parts) parts[part.characteristic->name] = part.points;
+    if (policy.rules.points != 0) parts["rules"] = policy.rules.points;
+    record["score_points"] = parts;
+  }
+  if (policy.limit_granted) {
+    record["limit"] = *policy.limit_granted;
+  } else if (policy.account) {
+    record["limit"] = policy.account->limit;
+  } else {
+    record["limit"] = nullptr;
+  }
+  if (policy.account && !policy.limit_granted) {
+    record["limit_used"] = policy.account->used;
+    record["limit_available"] = policy.account->available();
+  }
+}
+
 }  // namespace
 
 std::string_view OutputKey(const Event& event) {
@@ -62,9 +94,25 @@ std::string_view OutputKey(const Event& event) {
   return event.event_id;
 }
 
+std::optional<std::string> FormatLimitFreeze(const DecisionInputs& in) {
+  if (!in.policy || !in.policy->freeze_reason || !in.policy->account) return std::nullopt;
+  const CreditAccount& account = *in.policy->account;
+  Json record;
+  record["record_type"] = "limit_freeze";
+  record["account_id"] = in.event.account_id;
+  record["event_id"] = in.event.event_id;
+  record["event_type"] = ToString(in.event.type);
+  record["reason_code"] = *in.policy->freeze_reason;
+  record["limit"] = account.limit;
+  record["limit_used"] = account.used;
+  AppendProvenance(in, record);
+  return record.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
 std::string FormatCreditEvent(const DecisionInputs& in) {
   const Event& e = in.event;
   Json record;
+  record["record_type"] = "decision";
   record["event_id"] = e.event_id;
   record["event_type"] = ToString(e.type);
   if (e.type == EventType::kApplication) record["applicant_id"] = e.applicant_id;
@@ -77,23 +125,25 @@ std::string FormatCreditEvent(const DecisionInputs& in) {
     record["labelled_event_id"] = e.labelled_event_id;
     record["label"] = ToString(e.label);
   }
-  record["decision"] = ToString(in.outcome.decision);
-  if (in.outcome.freeze_limit) record["limit_freeze"] = true;
   Json reasons = Json::array();
   Json rules = Json::array();
-  for (const auto& fired : in.outcome.fired) {
-    reasons.push_back(fired.rule->reason_code);
-    rules.push_back(fired.rule->id);
+  if (in.policy) {
+    record["decision"] = ToString(in.policy->decision);
+    AppendCredit(*in.policy, record);
+    if (in.policy->freeze_reason) record["limit_freeze"] = true;
+    for (const auto& code : in.policy->ReasonCodes()) reasons.push_back(code);
+  } else {
+    record["decision"] = ToString(in.outcome.decision);
+    if (in.outcome.freeze_limit) record["limit_freeze"] = true;
+    for (const auto& fired : in.outcome.fired) reasons.push_back(fired.rule->reason_code);
   }
+  for (const auto& fired : in.outcome.fired) rules.push_back(fired.rule->id);
   record["reason_codes"] = reasons;
   record["rule_ids"] = rules;
   record["features"] = FeatureObject(in);
   record["late"] = in.late;
   if (!in.features.exact) record["features_exact"] = false;
-  record["rule_set_version"] = in.rule_set_version;
-  record["event_time"] = FormatRfc3339(e.event_time);
-  record["source"] = SourceObject(in.source);
-  record["processing_time"] = FormatRfc3339(in.processing_time);
+  AppendProvenance(in, record);
   return record.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
@@ -117,7 +167,7 @@ std::optional<std::string> FormatFraudAlert(const DecisionInputs& in) {
   record["event_type"] = ToString(e.type);
   record["entity"] = std::string(OutputKey(e));
   record["severity"] = ToString(*in.outcome.alert_severity);
-  record["decision"] = ToString(in.outcome.decision);
+  record["decision"] = ToString(in.policy ? in.policy->decision : in.outcome.decision);
   Json rules = Json::array();
   for (const auto& fired : in.outcome.fired) {
     Json inputs = Json::object();
@@ -126,6 +176,7 @@ std::optional<std::string> FormatFraudAlert(const DecisionInputs& in) {
                          {"reason_code", fired.rule->reason_code},
                          {"severity", ToString(fired.rule->severity)},
                          {"action", ToString(fired.rule->action)},
+                         {"points", fired.rule->points},
                          {"condition", fired.rule->condition_text},
                          {"values", inputs}});
   }

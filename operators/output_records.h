@@ -1,7 +1,8 @@
 // operators/output_records.h
 //
-// The JSON records riskstream writes: one credit event per input event (its decision), one fraud
-// alert per event on which any rule fired, one dead letter per rejected input. Field order is fixed
+// The JSON records riskstream writes: one credit event per input event (its decision), plus one
+// `limit_freeze` credit event when that event froze its account; one fraud alert per event on which
+// any rule fired; one dead letter per rejected input. Field order is fixed
 // and numbers print the same way everywhere, so the same inputs give byte-identical records (live
 // or replayed) apart from `processing_time`. Formats are documented in docs/OUTPUTS.md.
 #pragma once
@@ -16,6 +17,7 @@
 #include "operators/event_parser.h"
 #include "operators/feature_engine.h"
 #include "operators/feature_spec.h"
+#include "operators/policy.h"
 #include "operators/rule_set.h"
 
 namespace riskstream {
@@ -36,12 +38,19 @@ struct DecisionInputs {
   const SourcePosition& source;
   bool late = false;
   TimestampMs processing_time = 0;
+  // The credit side: score, limit, credit reasons, freeze. Null: rules only (decision from
+  // `outcome`).
+  const PolicyDecision* policy = nullptr;
+  const std::string* scorecard_version = nullptr;  // null: no scorecard
 };
 
 // The key output records carry: the applicant for applications, the account otherwise.
 std::string_view OutputKey(const Event& event);
 
 std::string FormatCreditEvent(const DecisionInputs& inputs);
+// The `limit_freeze` credit event for the account `inputs.policy` froze; nullopt when the event
+// froze nothing.
+std::optional<std::string> FormatLimitFreeze(const DecisionInputs& inputs);
 // The point-in-time feature vector a decision saw: event id, time, type, then one field per feature
 // in declaration order. Training data equal to what the live decision used.
 std::string FormatFeatureVector(const DecisionInputs& inputs);

@@ -1,8 +1,11 @@
 #include "operators/rule_set.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <set>
 
+#include "operators/named_list_file.h"
+#include "operators/yaml_file.h"
 #include "operators/yaml_position.h"
 
 namespace riskstream {
@@ -33,18 +36,6 @@ constexpr std::pair<std::string_view, EventType> kEventTypes[] = {
     {"application", EventType::kApplication},
     {"transaction", EventType::kTransaction},
     {"label", EventType::kLabel}};
-
-Value ToValue(const FieldValue& field) {
-  switch (field.kind) {
-    case FieldValue::Kind::kMissing:
-      return Value::Missing();
-    case FieldValue::Kind::kText:
-      return Value::String(std::string(field.text));
-    case FieldValue::Kind::kNumber:
-      return Value::Number(field.number);
-  }
-  return Value::Missing();
-}
 
 }  // namespace
 
@@ -78,38 +69,19 @@ std::string_view ToString(Decision decision) {
 
 Result<std::shared_ptr<const RuleSet>> RuleSet::LoadFile(
     const std::string& path, const std::vector<std::string>& feature_names) {
-  YAML::Node document;
-  try {
-    document = YAML::LoadFile(path);
-  } catch (const YAML::BadFile&) {
-    return Status::InvalidConfig("cannot read rule file " + path);
-  } catch (const YAML::Exception& e) {
-    return Status::InvalidConfig(YamlPosition(path, e.mark) + ": " + e.msg);
-  }
-  return Load(document, path, feature_names);
+  auto document = LoadYamlFile(path, "rule");
+  if (!document.ok()) return document.status();
+  return Load(*document, path, feature_names);
 }
 
 Result<std::shared_ptr<const RuleSet>> RuleSet::Load(
     const YAML::Node& document, const std::string& source,
     const std::vector<std::string>& feature_names) {
   std::shared_ptr<RuleSet> set(new RuleSet());
-  ExpressionContext context;
-  int slot = 0;
-  for (const auto& name : feature_names) {
-    if (Status s = context.AddVariable(name, slot++); !s.ok()) {
-      return s.WithContext(source + ": feature name '" + name + "'");
-    }
-    set->slot_names_.push_back(name);
-  }
-  set->feature_count_ = feature_names.size();
-  for (std::string_view field : AllFieldNames()) {
-    if (context.FindVariable(field)) {
-      return Status::InvalidConfig(source + ": feature name '" + std::string(field) +
-                                   "' hides the event field of that name");
-    }
-    if (Status s = context.AddVariable(std::string(field), slot++); !s.ok()) return s;
-    set->slot_names_.emplace_back(field);
-  }
+  auto slots = DecisionSlots::Create(feature_names, source);
+  if (!slots.ok()) return slots.status();
+  set->slots_.emplace(std::move(*slots));
+  ExpressionContext& context = set->slots_->context();
 
   try {
     if (!document.IsMap() || !document["version"] || !document["rules"] ||
@@ -117,8 +89,8 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Load(
       return Status::InvalidConfig(source + ": expected 'version' and a 'rules' list");
     }
     set->version_ = document["version"].as<std::string>();
+    if (Status s = set->LoadLists(document["lists"], source, context); !s.ok()) return s;
     std::set<std::string> ids;
-    std::set<int> used_slots;
     for (const auto& node : document["rules"]) {
       Rule rule;
       if (!node["id"])
@@ -138,6 +110,12 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Load(
       if (node["description"]) rule.description = node["description"].as<std::string>();
       rule.reason_code = node["reason_code"].as<std::string>();
       if (node["enabled"]) rule.enabled = node["enabled"].as<bool>();
+      if (node["points"]) rule.points = node["points"].as<int>();
+      if (node["snoozed_until"]) {
+        auto until = ParseRfc3339(node["snoozed_until"].as<std::string>());
+        if (!until.ok()) return fail(node["snoozed_until"], until.status());
+        rule.snoozed_until = *until;
+      }
       auto action = ParseEnum(node["action"].as<std::string>(), "action", kActions);
       if (!action.ok()) return fail(node["action"], action.status());
       rule.action = *action;
@@ -159,13 +137,8 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Load(
       auto condition = CompileCondition(rule.condition_text, context);
       if (!condition.ok()) return fail(node["when"], condition.status());
       rule.condition.emplace(std::move(*condition));
-      for (int s : rule.condition->ReferencedSlots()) used_slots.insert(s);
+      set->slots_->Use(*rule.condition);
       set->rules_.push_back(std::move(rule));
-    }
-    for (int s : used_slots) {
-      if (static_cast<size_t>(s) < set->feature_count_) continue;
-      auto field = ResolveEventField(set->slot_names_[s]);
-      if (field.ok()) set->field_slots_.emplace_back(s, *field);
     }
   } catch (const YAML::Exception& e) {
     return Status::InvalidConfig(YamlPosition(source, e.mark) + ": " + e.msg);
@@ -173,25 +146,46 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Load(
   return std::shared_ptr<const RuleSet>(std::move(set));
 }
 
-RuleOutcome RuleSet::Evaluate(const Event& event, const std::vector<Value>& features) const {
+Status RuleSet::LoadLists(const YAML::Node& lists, const std::string& source,
+                          ExpressionContext& context) {
+  if (!lists) return Status::Ok();
+  if (!lists.IsMap()) {
+    return Status::InvalidConfig(YamlPosition(source, lists) +
+                                 ": 'lists' maps list names to files");
+  }
+  std::filesystem::path base = std::filesystem::path(source).parent_path();
+  for (const auto& entry : lists) {
+    std::string name = entry.first.as<std::string>();
+    std::string where = YamlPosition(source, entry.second) + ": list " + name;
+    std::filesystem::path file = entry.second.as<std::string>();
+    if (file.is_relative()) file = base / file;
+    auto items = LoadNamedListFile(file.lexically_normal().string());
+    if (!items.ok()) return items.status().WithContext(where);
+    size_t size = items->size();
+    if (Status s = context.AddList(name, std::move(*items)); !s.ok()) return s.WithContext(where);
+    lists_.emplace_back(name, size);
+  }
+  return Status::Ok();
+}
+
+RuleOutcome RuleSet::Evaluate(const Event& event, const std::vector<Value>& features,
+                              const std::optional<CreditAccount>& account) const {
   RuleOutcome outcome;
   if (event.type == EventType::kLabel) outcome.decision = Decision::kRecorded;
-  std::vector<Value> slots(slot_names_.size());
-  for (size_t i = 0; i < feature_count_ && i < features.size(); ++i) {
-    slots[i] = features[i];
-  }
-  for (const auto& [slot, field] : field_slots_) slots[slot] = ToValue(ReadField(event, field));
+  std::vector<Value> slots;
+  slots_->Fill(event, features, account, slots);
 
   for (const Rule& rule : rules_) {
-    if (!rule.enabled ||
+    if (!rule.enabled || (rule.snoozed_until && event.event_time < *rule.snoozed_until) ||
         std::find(rule.events.begin(), rule.events.end(), event.type) == rule.events.end()) {
       continue;
     }
     if (!rule.condition->Matches(slots)) continue;
     FiredRule fired{&rule, {}};
     for (int s : rule.condition->ReferencedSlots())
-      fired.inputs.emplace_back(slot_names_[s], slots[s]);
+      fired.inputs.emplace_back(slots_->name(s), slots[s]);
     outcome.fired.push_back(std::move(fired));
+    outcome.points += rule.points;
     if (!outcome.alert_severity || rule.severity > *outcome.alert_severity) {
       outcome.alert_severity = rule.severity;
     }

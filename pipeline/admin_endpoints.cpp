@@ -44,6 +44,12 @@ Json KeyJson(const std::string& key) {
 }  // namespace
 
 std::string RulesJson(const RuleSet& rules) {
+  return RulesJson(Policy(std::shared_ptr<const RuleSet>(&rules, [](const RuleSet*) {}), nullptr),
+                   nullptr);
+}
+
+std::string RulesJson(const Policy& live, const Policy* shadow) {
+  const RuleSet& rules = live.rules();
   Json list = Json::array();
   for (const Rule& rule : rules.rules()) {
     Json events = Json::array();
@@ -53,11 +59,19 @@ std::string RulesJson(const RuleSet& rules) {
                     {"action", std::string(ToString(rule.action))},
                     {"severity", std::string(ToString(rule.severity))},
                     {"reason_code", rule.reason_code},
+                    {"points", rule.points},
+                    {"snoozed_until",
+                     rule.snoozed_until ? Json(FormatRfc3339(*rule.snoozed_until)) : Json(nullptr)},
                     {"events", std::move(events)}});
   }
-  return Dump({{"active_version", rules.version()},
-               {"rules", std::move(list)},
-               {"shadow_version", nullptr}});
+  Json lists = Json::object();
+  for (const auto& [name, size] : rules.lists()) lists[name] = size;
+  return Dump(
+      {{"active_version", rules.version()},
+       {"scorecard_version", live.scorecard() ? Json(live.scorecard()->version()) : Json(nullptr)},
+       {"rules", std::move(list)},
+       {"lists", std::move(lists)},
+       {"shadow_version", shadow ? Json(shadow->version()) : Json(nullptr)}});
 }
 
 Result<std::string> CommittedStateJson(const FeatureEngine& engine, const std::string& feature,
@@ -89,7 +103,11 @@ AdminHandlers MakeAdminHandlers(const StreamRunner& runner) {
   AdminHandlers handlers;
   handlers.healthz = [] { return true; };
   handlers.readyz = [&runner] { return runner.Readiness(); };
-  handlers.rules = [&runner] { return RulesJson(*runner.rules()); };
+  handlers.rules = [&runner] {
+    auto snapshot = runner.reloader().policies()->Get();
+    return RulesJson(*snapshot.live, snapshot.shadow.get());
+  };
+  handlers.reload_rules = [&runner] { return runner.reloader().Reload(); };
   handlers.state = [&runner](const std::string& feature, const std::string& key) {
     return CommittedStateJson(runner.engine(), feature, key);
   };

@@ -18,8 +18,11 @@
 
 namespace riskstream {
 
-// {"active_version":"...","rules":[{"id","enabled","action","severity","reason_code","events"}],
-//  "shadow_version":null}
+// {"active_version":"...","scorecard_version":..,"rules":[{"id","enabled","action","severity",
+//  "reason_code","points","snoozed_until","events"}],"lists":{name: entries},"shadow_version":..}
+// (the shadow's policy version: "<rules>+<scorecard>").
+std::string RulesJson(const Policy& live, const Policy* shadow);
+// The same for a rule set alone.
 std::string RulesJson(const RuleSet& rules);
 
 // {"feature","definition","key","value","window":{"lo","hi","as_of","text"},"count","exact"} for

@@ -30,7 +30,8 @@ namespace http = beast::http;
 using tcp = asio::ip::tcp;
 using Json = nlohmann::json;
 
-constexpr std::string_view kPaths = "/healthz, /readyz, /rules, /state/<feature>/<key>";
+constexpr std::string_view kPaths =
+    "/healthz, /readyz, /rules, POST /rules/reload, /state/<feature>/<key>";
 constexpr size_t kMaxLingerBytes = 64 * 1024;
 constexpr DurationMs kMaxLingerMs = 1000;
 
@@ -132,9 +133,11 @@ class Router {
       return reply;
     }
     const bool state = path == "/state" || path.starts_with("/state/");
-    if (!health && !state && path != "/readyz" && path != "/rules") {
+    const bool reload = path == "/rules/reload" && handlers_.reload_rules;
+    if (!health && !state && !reload && path != "/readyz" && path != "/rules") {
       return Error(http::status::not_found, "no such path; there are " + std::string(kPaths));
     }
+    if (reload) return ReloadRules(method);
     if (method != http::verb::get) {
       Reply reply = Error(http::status::method_not_allowed, "only GET is served");
       reply.headers.emplace_back(http::field::allow, "GET");
@@ -154,6 +157,18 @@ class Router {
     }
     if (path == "/rules") return {http::status::ok, handlers_.rules(), true, {}};
     return State(path.substr(std::min(path.size(), std::string_view("/state/").size())));
+  }
+
+  // POST /rules/reload: 200 with the new versions, 422 with the error (the old policy stays).
+  Reply ReloadRules(http::verb method) const {
+    if (method != http::verb::post) {
+      Reply reply = Error(http::status::method_not_allowed, "only POST reloads");
+      reply.headers.emplace_back(http::field::allow, "POST");
+      return reply;
+    }
+    auto reloaded = handlers_.reload_rules();
+    if (reloaded.ok()) return {http::status::ok, std::move(*reloaded), true, {}};
+    return Error(http::status::unprocessable_entity, reloaded.status().message());
   }
 
   // `rest` is "<feature>/<key>", both still escaped.

@@ -5,6 +5,8 @@
 //   GET /readyz                  200 {"ready":true}, or 503 {"ready":false,"reason":...}
 //   GET /rules                   200 with the JSON `rules` returns
 //   GET /state/<feature>/<key>   200 with the JSON `state` returns
+//   POST /rules/reload           200 with the JSON `reload_rules` returns, 422 {"error"} when the
+//                                new policy is rejected (only when `reload_rules` is given)
 // `<feature>` and `<key>` are percent-decoded; in `<key>` an unescaped '+' or ',' separates the
 // parts of a composite key, which reach `state` joined with '\x1f' ("%2B" and "%2C" are a literal
 // '+' and
@@ -40,6 +42,8 @@ struct AdminHandlers {
   // Optional: the known feature names. When given, an unknown feature gets a 404 listing them
   // before `state` is called.
   std::function<std::vector<std::string>()> features;
+  // Optional: reloads the policy files; the error when they are rejected.
+  std::function<Result<std::string>()> reload_rules;
 };
 
 struct AdminServerOptions {

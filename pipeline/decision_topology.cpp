@@ -6,11 +6,29 @@ DecisionTopology::DecisionTopology(StateDb& db, const PiiHasher& hasher,
                                    std::vector<FeatureSpec> features,
                                    std::shared_ptr<const RuleSet> rules, uint32_t state_partitions,
                                    DurationMs allowed_lateness_ms, bool emit_features)
+    : DecisionTopology(db, hasher, std::move(features),
+                       std::make_shared<ActivePolicies>(
+                           std::make_shared<const Policy>(std::move(rules), nullptr)),
+                       state_partitions, allowed_lateness_ms, emit_features) {}
+
+DecisionTopology::DecisionTopology(StateDb& db, const PiiHasher& hasher,
+                                   std::vector<FeatureSpec> features,
+                                   std::shared_ptr<ActivePolicies> policies,
+                                   uint32_t state_partitions, DurationMs allowed_lateness_ms,
+                                   bool emit_features)
     : parser_(hasher),
       engine_(db, std::move(features), state_partitions),
-      rules_(std::move(rules)),
+      policies_(std::move(policies)),
+      policy_(policies_->Get()),
+      credit_(db, "live", state_partitions),
+      shadow_credit_(db, "shadow", state_partitions),
       allowed_lateness_ms_(allowed_lateness_ms),
       emit_features_(emit_features) {}
+
+void DecisionTopology::SetRules(std::shared_ptr<const RuleSet> rules) {
+  policies_->Set(std::make_shared<const Policy>(std::move(rules), nullptr), nullptr);
+  policy_ = policies_->Get();
+}
 
 Result<ProcessedInput> DecisionTopology::Process(std::string_view bytes,
                                                  std::optional<EventType> role,
@@ -26,6 +44,7 @@ Result<ProcessedInput> DecisionTopology::Process(std::string_view bytes,
   result.type = event_.type;
   result.event = &event_;
   result.event_time = event_.event_time;
+  if (policies_->generation() != policy_.generation) policy_ = policies_->Get();
 
   auto [it, first] = watermarks_.try_emplace({source.topic, source.partition}, event_.event_time);
   if (!first && event_.event_time > it->second) it->second = event_.event_time;
@@ -36,21 +55,73 @@ Result<ProcessedInput> DecisionTopology::Process(std::string_view bytes,
   result.label_pending = features->label_pending;
   result.pending_labels_applied = features->pending_labels_applied;
   result.pending_labels_expired = features->pending_labels_expired;
-  outcome_ = rules_->Evaluate(event_, features->values);
-  result.decision = outcome_.decision;
-  result.outcome = &outcome_;
+  if (Status s = Decide(*policy_.live, credit_, *features, source, result.late, processing_time,
+                        OutputStream::kCreditEvents, decision_, result);
+      !s.ok()) {
+    return s;
+  }
+  result.decision = decision_.decision;
+  result.outcome = &decision_.rules;
+  result.policy = &decision_;
 
-  DecisionInputs inputs{event_, engine_.specs(), *features,      outcome_, rules_->version(),
-                        source, result.late,     processing_time};
+  const Policy& live = *policy_.live;
+  DecisionInputs inputs{event_,
+                        engine_.specs(),
+                        *features,
+                        decision_.rules,
+                        live.rules().version(),
+                        source,
+                        result.late,
+                        processing_time,
+                        &decision_,
+                        live.scorecard() ? &live.scorecard()->version() : nullptr};
   std::string key(OutputKey(event_));
-  result.outputs.push_back({OutputStream::kCreditEvents, key, FormatCreditEvent(inputs)});
   if (auto alert = FormatFraudAlert(inputs)) {
     result.outputs.push_back({OutputStream::kFraudAlerts, key, std::move(*alert)});
   }
   if (emit_features_ && event_.type != EventType::kLabel) {
     result.outputs.push_back({OutputStream::kFeatures, key, FormatFeatureVector(inputs)});
   }
+  if (policy_.shadow) {
+    if (Status s =
+            Decide(*policy_.shadow, shadow_credit_, *features, source, result.late, processing_time,
+                   OutputStream::kShadowDecisions, shadow_decision_, result);
+        !s.ok()) {
+      return s;
+    }
+  }
   return result;
+}
+
+Status DecisionTopology::Decide(const Policy& policy, CreditStore& credit,
+                                const FeatureVector& features, const SourcePosition& source,
+                                bool late, TimestampMs processing_time, OutputStream stream,
+                                PolicyDecision& decision, ProcessedInput& out) {
+  std::optional<CreditAccount> account;
+  if (!event_.account_id.empty()) {
+    auto stored = credit.Get(event_.account_id);
+    if (!stored.ok()) return stored.status();
+    account = std::move(*stored);
+  }
+  decision = policy.Decide(event_, features.values, account);
+  if (decision.account_changed && decision.account)
+    credit.Put(event_.account_id, *decision.account);
+  DecisionInputs inputs{event_,
+                        engine_.specs(),
+                        features,
+                        decision.rules,
+                        policy.rules().version(),
+                        source,
+                        late,
+                        processing_time,
+                        &decision,
+                        policy.scorecard() ? &policy.scorecard()->version() : nullptr};
+  std::string key(OutputKey(event_));
+  out.outputs.push_back({stream, key, FormatCreditEvent(inputs)});
+  if (auto freeze = FormatLimitFreeze(inputs)) {
+    out.outputs.push_back({stream, event_.account_id, std::move(*freeze)});
+  }
+  return Status::Ok();
 }
 
 }  // namespace riskstream

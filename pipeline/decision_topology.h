@@ -2,9 +2,12 @@
 //
 // DecisionTopology is riskstream's processing graph for one input record, independent of where the
 // record came from (Kafka live, a Kafka range or a file in replay): parse and validate → window
-// features (state) → rules → output records. Every input yields exactly one credit event or one
-// dead letter, plus an alert when a rule fired. Event time only: the processing time is passed in,
-// never read here. The per-partition watermark (max event time seen) marks late events.
+// features (state) → policy (rules, scorecard, the account's credit state) → output records. Every
+// input yields exactly one credit event or one dead letter, plus a `limit_freeze` credit event when
+// it froze its account, plus an alert when a rule fired; with a shadow policy, also the shadow's
+// credit events (decided on the same features with its own credit state, never enforced). Event
+// time only: the processing time is passed in, never read here. The per-partition watermark (max
+// event time seen) marks late events.
 // Not thread-safe: one topology per task.
 #pragma once
 
@@ -21,12 +24,15 @@
 #include "operators/feature_engine.h"
 #include "operators/output_records.h"
 #include "operators/pii_hasher.h"
+#include "operators/policy.h"
 #include "operators/rule_set.h"
+#include "pipeline/active_policies.h"
+#include "state/credit_store.h"
 #include "state/state_db.h"
 
 namespace riskstream {
 
-enum class OutputStream { kCreditEvents, kFraudAlerts, kDeadLetter, kFeatures };
+enum class OutputStream { kCreditEvents, kFraudAlerts, kDeadLetter, kFeatures, kShadowDecisions };
 
 struct OutputRecord {
   OutputStream stream;
@@ -40,8 +46,9 @@ struct ProcessedInput {
   std::optional<EventType> type;  // nullopt: rejected
   std::optional<ParseError::Code> rejection;
   std::optional<Decision> decision;
-  const Event* event = nullptr;          // valid until the next Process call
-  const RuleOutcome* outcome = nullptr;  // valid until the next Process call
+  const Event* event = nullptr;            // valid until the next Process call
+  const RuleOutcome* outcome = nullptr;    // valid until the next Process call
+  const PolicyDecision* policy = nullptr;  // valid until the next Process call
   bool late = false;
   TimestampMs event_time = 0;
   // Labels (see FeatureVector): this label was kept for its event; kept labels applied, expired.
@@ -51,9 +58,13 @@ struct ProcessedInput {
 
 class DecisionTopology {
  public:
-  // `db` and `hasher` must outlive the topology; `rules` is shared with whoever may swap it.
+  // `db` and `hasher` must outlive the topology. Decides with `rules` alone (no scorecard).
   DecisionTopology(StateDb& db, const PiiHasher& hasher, std::vector<FeatureSpec> features,
                    std::shared_ptr<const RuleSet> rules, uint32_t state_partitions,
+                   DurationMs allowed_lateness_ms, bool emit_features = false);
+  // Decides with whatever `policies` holds when each event arrives (see ActivePolicies).
+  DecisionTopology(StateDb& db, const PiiHasher& hasher, std::vector<FeatureSpec> features,
+                   std::shared_ptr<ActivePolicies> policies, uint32_t state_partitions,
                    DurationMs allowed_lateness_ms, bool emit_features = false);
 
   // Processes one input record. `role` is the event type of the topic or file it came from, if
@@ -62,22 +73,35 @@ class DecisionTopology {
   Result<ProcessedInput> Process(std::string_view bytes, std::optional<EventType> role,
                                  const SourcePosition& source, TimestampMs processing_time);
 
-  // Installs another rule set for the events that follow.
-  void SetRules(std::shared_ptr<const RuleSet> rules) { rules_ = std::move(rules); }
-  const RuleSet& rules() const { return *rules_; }
+  // Installs another rule set (no scorecard, no shadow) for the events that follow.
+  void SetRules(std::shared_ptr<const RuleSet> rules);
+  // The live rule set and policy the last event was (or the next will be) decided with.
+  const RuleSet& rules() const { return policy_.live->rules(); }
+  const Policy& policy() const { return *policy_.live; }
+  std::shared_ptr<ActivePolicies> policies() const { return policies_; }
   const std::vector<FeatureSpec>& features() const { return engine_.specs(); }
   // The feature engine; only its const committed reads may be used from other threads.
   const FeatureEngine& engine() const { return engine_; }
 
  private:
+  // Decides with `policy` and `credit`, appends the credit event (and freeze record) to `out` as
+  // `stream`. Fails only when credit state cannot be read.
+  Status Decide(const Policy& policy, CreditStore& credit, const FeatureVector& features,
+                const SourcePosition& source, bool late, TimestampMs processing_time,
+                OutputStream stream, PolicyDecision& decision, ProcessedInput& out);
+
   EventParser parser_;
   FeatureEngine engine_;
-  std::shared_ptr<const RuleSet> rules_;
+  std::shared_ptr<ActivePolicies> policies_;
+  ActivePolicies::Snapshot policy_;
+  CreditStore credit_;
+  CreditStore shadow_credit_;
   DurationMs allowed_lateness_ms_;
   bool emit_features_;
   std::map<std::pair<std::string, int32_t>, TimestampMs> watermarks_;
   Event event_;
-  RuleOutcome outcome_;
+  PolicyDecision decision_;
+  PolicyDecision shadow_decision_;
 };
 
 }  // namespace riskstream

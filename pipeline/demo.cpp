@@ -51,6 +51,8 @@ std::string ExtractEventId(const std::string& json) {
 
 struct Tally {
   int64_t decided = 0, dead_letters = 0, late = 0;
+  int64_t limits_granted = 0, freezes = 0;
+  double limit_total = 0;
   std::map<std::string, int64_t> decisions, alerts_by_rule;
   int64_t alerted = 0, alerted_fraud = 0, fraud_events = 0;
 };
@@ -177,13 +179,35 @@ Status RunDemo(const DemoOptions& options, std::ostream& out) {
       ++tally.decisions[std::string(ToString(*input.decision))];
       auto [scenario, fraud] = truth.Find(input.event->event_id);
       tally.fraud_events += fraud && input.event->type != EventType::kLabel;
+      const PolicyDecision& policy = *input.policy;
+      if (policy.limit_granted) {
+        ++tally.limits_granted;
+        tally.limit_total += *policy.limit_granted;
+        // Every 50th granted limit, so approvals show without flooding the screen.
+        if (options.print_decisions && tally.limits_granted % 50 == 1) {
+          out << "DECISION application " << input.event->event_id
+              << " -> approve score=" << policy.score->score << " limit=" << *policy.limit_granted
+              << " truth=" << scenario << std::endl;
+        }
+      }
+      if (policy.freeze_reason) {
+        ++tally.freezes;
+        if (options.print_decisions) {
+          out << "LIMIT-FREEZE " << input.event->account_id << " " << *policy.freeze_reason
+              << " limit=" << policy.account->limit << " truth=" << scenario << std::endl;
+        }
+      }
       if (!input.outcome->fired.empty()) {
         ++tally.alerted;
         tally.alerted_fraud += fraud;
         std::string rules;
         for (const auto& fired : input.outcome->fired) {
           ++tally.alerts_by_rule[fired.rule->id];
-          rules += (rules.empty() ? "" : ",") + fired.rule->id;
+          std::string values;
+          for (const auto& [name, value] : fired.inputs) {
+            values += (values.empty() ? "" : ", ") + name + "=" + value.ToString();
+          }
+          rules += (rules.empty() ? "" : " ") + fired.rule->id + "(" + values + ")";
         }
         if (options.print_decisions) {
           out << "ALERT " << ToString(*input.outcome->alert_severity) << " "
@@ -223,6 +247,11 @@ Status RunDemo(const DemoOptions& options, std::ostream& out) {
   out << "alerts on " << tally.alerted << " events, " << tally.alerted_fraud
       << " of them from generated fraud scenarios (" << tally.fraud_events
       << " fraud events in all)" << std::endl;
+  out << "credit limits granted to " << tally.limits_granted << " applications";
+  if (tally.limits_granted > 0) {
+    out << " (mean " << static_cast<int64_t>(tally.limit_total / tally.limits_granted) << ")";
+  }
+  out << ", " << tally.freezes << " accounts frozen" << std::endl;
   admin->reset();  // it reads the runner
   runner->reset();
   fs::remove_all(state_dir);

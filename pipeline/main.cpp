@@ -4,6 +4,7 @@
 //   riskstream run             the pipeline against the brokers in the config (embedded if none)
 //   riskstream generate        labelled event streams to a JSON-lines file or to Kafka topics
 //   riskstream embedded-kafka  an embedded broker for other clients, until stopped
+//   riskstream eval            precision and recall of the policy on the generator's scenarios
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
@@ -16,6 +17,7 @@
 #include "pipeline/admin_endpoints.h"
 #include "pipeline/demo.h"
 #include "pipeline/embedded_kafka.h"
+#include "pipeline/evaluation.h"
 #include "pipeline/kafka_sink.h"
 #include "pipeline/pipeline_config.h"
 #include "pipeline/pipeline_metrics.h"
@@ -67,14 +69,19 @@ int Run(const std::string& config_path) {
   if (!runner.ok()) return Fail(runner.status());
   auto admin = StartAdminServer(*config, **runner);  // destroyed before the runner it reads
   if (!admin.ok()) return Fail(admin.status());
+  if (config->rules_watch_interval_ms > 0) {
+    (*runner)->reloader().WatchFiles(config->rules_watch_interval_ms);
+  }
   g_runner.store(runner->get());
   if (g_stop.load()) (*runner)->RequestStop();  // a signal arrived while starting
   spdlog::info("riskstream running: group {}, state {}, metrics on port {}", config->group_id,
                config->state_dir, (*metrics)->port());
   if (*admin) {
     const std::string& address = config->admin_address;
-    spdlog::info("admin at http://{}:{}/readyz (also /healthz, /rules, /state/<feature>/<key>)",
-                 address.substr(0, address.rfind(':')), (*admin)->port());
+    spdlog::info(
+        "admin at http://{}:{}/readyz (also /healthz, /rules, POST /rules/reload, "
+        "/state/<feature>/<key>)",
+        address.substr(0, address.rfind(':')), (*admin)->port());
   }
   Status status = (*runner)->Run();
   g_runner.store(nullptr);
@@ -184,6 +191,20 @@ int main(int argc, char** argv) {
       ->check(CLI::ExistingFile);
   embedded->add_option("--bootstrap-file", bootstrap_file, "Write the bootstrap address here");
 
+  EvaluationOptions eval_options;
+  eval_options.config_path = default_config;
+  auto* eval = app.add_subcommand("eval", "Precision and recall on the generator's scenarios");
+  eval->add_option("-c,--config", eval_options.config_path, "Pipeline config file")
+      ->check(CLI::ExistingFile);
+  eval->add_option("-n,--events", eval_options.events, "Events to generate")
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 40));
+  eval->add_option("--seed", eval_options.seed, "Generator seed");
+  eval->add_option("--event-rate", eval_options.event_time_rate, "Events per second of event time")
+      ->check(CLI::PositiveNumber);
+  eval->add_option("--malformed-every", eval_options.malformed_every, "Truncate every Nth record")
+      ->check(CLI::NonNegativeNumber);
+  eval->add_option("--records-dir", eval_options.records_dir, "Write every output record here");
+
   CLI11_PARSE(app, argc, argv);
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
 
@@ -196,5 +217,11 @@ int main(int argc, char** argv) {
   }
   if (*generate) return Generate(gen_events, gen_seed, gen_rate, gen_out, gen_bootstrap, gen_truth);
   if (*embedded) return ServeEmbeddedKafka(kafka_config, bootstrap_file);
+  if (*eval) {
+    auto result = RunEvaluation(eval_options);
+    if (!result.ok()) return Fail(result.status());
+    PrintEvaluation(*result, std::cout);
+    return 0;
+  }
   return 0;
 }

@@ -16,6 +16,7 @@ std::vector<std::string> TopicNames::All() const {
   std::vector<std::string> all = {applications,  transactions, labels,
                                   credit_events, fraud_alerts, dead_letter};
   if (!features.empty()) all.push_back(features);
+  if (!shadow_decisions.empty()) all.push_back(shadow_decisions);
   return all;
 }
 
@@ -91,6 +92,7 @@ Result<PipelineConfig> Load(const std::string& path) {
     read("dead_letter", config.topics.dead_letter);
     read("features", config.topics.features);
     read("changelog", config.topics.changelog);
+    read("shadow_decisions", config.topics.shadow_decisions);
     if (topics["partitions"]) config.partitions = topics["partitions"].as<int>();
     if (config.partitions < 1 || config.partitions > 1024) {
       return Status::InvalidConfig(YamlPosition(path, topics["partitions"]) +
@@ -134,6 +136,10 @@ Result<PipelineConfig> Load(const std::string& path) {
   }
   if (config.transactional_id.empty()) config.transactional_id = config.group_id + "-riskstream";
   if (config.topics.changelog.empty()) config.topics.changelog = config.group_id + "-changelog";
+  if (Status s = ReadDuration(root["rules_watch_interval"], path, config.rules_watch_interval_ms);
+      !s.ok()) {
+    return s;
+  }
   if (Status s = ReadDuration(root["allowed_lateness"], path, config.allowed_lateness_ms);
       !s.ok()) {
     return s;
@@ -168,6 +174,22 @@ Result<PipelineConfig> Load(const std::string& path) {
   if (!fs::exists(config.rules_file)) {
     return Status::InvalidConfig(YamlPosition(path, root["rules_file"]) + ": no such file " +
                                  config.rules_file);
+  }
+  // Optional policy files: present or absent, never named and missing.
+  for (auto [key, out] : {std::pair{"scorecard_file", &config.scorecard_file},
+                          std::pair{"shadow_rules_file", &config.shadow_rules_file},
+                          std::pair{"shadow_scorecard_file", &config.shadow_scorecard_file}}) {
+    if (!root[key]) continue;
+    *out = Resolve(path, root[key].as<std::string>());
+    if (!fs::exists(*out)) {
+      return Status::InvalidConfig(YamlPosition(path, root[key]) + ": no such file " + *out);
+    }
+  }
+  if (config.shadow_rules_file.empty() && !config.shadow_scorecard_file.empty()) {
+    return Status::InvalidConfig(path + ": shadow_scorecard_file needs shadow_rules_file");
+  }
+  if (!config.shadow_rules_file.empty() && config.topics.shadow_decisions.empty()) {
+    config.topics.shadow_decisions = "shadow-credit-events";
   }
   return config;
 }

@@ -26,6 +26,8 @@ struct TopicNames {
   std::string dead_letter = "riskstream-dlq";
   std::string features;   // per-event feature vectors; empty: not written
   std::string changelog;  // exactly_once: compacted state changelog; default "<group_id>-changelog"
+  // The shadow policy's credit events; defaults to "shadow-credit-events" when a shadow is set.
+  std::string shadow_decisions;
 
   // Every topic riskstream reads or writes.
   std::vector<std::string> All() const;
@@ -65,7 +67,11 @@ struct PipelineConfig {
 
   // Operators.
   std::vector<FeatureSpec> features;
-  std::string rules_file;  // absolute after loading
+  std::string rules_file;                  // absolute after loading
+  std::string scorecard_file;              // optional; empty: applications decided by rules alone
+  std::string shadow_rules_file;           // optional shadow policy (see docs/RULES.md)
+  std::string shadow_scorecard_file;       // optional, with shadow_rules_file
+  DurationMs rules_watch_interval_ms = 0;  // > 0: reload the policy files when they change
   std::string pii_key_env = "RISKSTREAM_PII_KEY";
 
   // Serving.

@@ -34,12 +34,13 @@ Result<std::unique_ptr<StreamRunner>> StreamRunner::Create(const PipelineConfig&
   if (!hasher.ok()) return hasher.status();
   runner->hasher_ = std::make_unique<PiiHasher>(std::move(*hasher));
 
-  std::vector<std::string> feature_names;
-  for (const auto& spec : config.features) feature_names.push_back(spec.name);
-  auto rules = RuleSet::LoadFile(config.rules_file, feature_names);
-  if (!rules.ok()) return rules.status();
-  metrics.SetRuleSetVersion((*rules)->version());
-  runner->rules_ = *rules;
+  auto reloader = PolicyReloader::ForConfig(config);
+  if (!reloader.ok()) return reloader.status();
+  runner->reloader_ = std::move(*reloader);
+  metrics.SetRuleSetVersion(runner->reloader_->policies()->Get().live->rules().version());
+  runner->reloader_->SetListener([&metrics](const Policy& live, const Policy*) {
+    metrics.SetRuleSetVersion(live.rules().version());
+  });
 
   StateDbOptions state_options;
   state_options.row_cache_bytes = config.state_cache_bytes;
@@ -65,7 +66,7 @@ Result<std::unique_ptr<StreamRunner>> StreamRunner::Create(const PipelineConfig&
     metrics.OnRestore(restored->records, restored->bytes, restored->seconds);
   }
   runner->topology_ = std::make_unique<DecisionTopology>(
-      *runner->state_, *runner->hasher_, config.features, std::move(*rules),
+      *runner->state_, *runner->hasher_, config.features, runner->reloader_->policies(),
       static_cast<uint32_t>(config.partitions), config.allowed_lateness_ms,
       !config.topics.features.empty());
 
@@ -75,6 +76,7 @@ Result<std::unique_ptr<StreamRunner>> StreamRunner::Create(const PipelineConfig&
   std::vector<std::string> outputs = {config.topics.credit_events, config.topics.fraud_alerts,
                                       config.topics.dead_letter};
   if (!config.topics.features.empty()) outputs.push_back(config.topics.features);
+  if (!config.topics.shadow_decisions.empty()) outputs.push_back(config.topics.shadow_decisions);
   if (runner->txn_) {
     outputs.push_back(config.topics.changelog);
     if (Status s = runner->txn_->WarmUp(outputs, 30000); !s.ok()) return s;
@@ -105,6 +107,8 @@ const std::string& StreamRunner::TopicFor(OutputStream stream) const {
       return config_.topics.fraud_alerts;
     case OutputStream::kFeatures:
       return config_.topics.features;
+    case OutputStream::kShadowDecisions:
+      return config_.topics.shadow_decisions;
     case OutputStream::kDeadLetter:
       break;
   }
@@ -170,8 +174,8 @@ std::pair<bool, std::string> StreamRunner::Readiness() const {
 }
 
 std::shared_ptr<const RuleSet> StreamRunner::rules() const {
-  std::lock_guard lock(shared_mutex_);
-  return rules_;
+  auto live = reloader_->policies()->Get().live;
+  return std::shared_ptr<const RuleSet>(live, &live->rules());
 }
 
 Status StreamRunner::Handle(const RdKafka::Message& message) {

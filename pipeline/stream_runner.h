@@ -33,6 +33,7 @@
 #include "pipeline/kafka_source.h"
 #include "pipeline/pipeline_config.h"
 #include "pipeline/pipeline_metrics.h"
+#include "pipeline/policy_reloader.h"
 #include "pipeline/transactional_sink.h"
 
 namespace riskstream {
@@ -60,8 +61,10 @@ class StreamRunner : private AssignmentListener {
   // says why not. Safe from any thread.
   bool ready() const { return Readiness().first; }
   std::pair<bool, std::string> Readiness() const;
-  // The active rule set. Safe from any thread.
+  // The active live rule set. Safe from any thread.
   std::shared_ptr<const RuleSet> rules() const;
+  // Reloads the policy files (admin call, file watch). Safe from any thread.
+  PolicyReloader& reloader() const { return *reloader_; }
   // The feature engine: from other threads only its committed reads (ReadCommitted).
   const FeatureEngine& engine() const { return topology_->engine(); }
 
@@ -106,7 +109,7 @@ class StreamRunner : private AssignmentListener {
   mutable std::mutex shared_mutex_;    // guards what other threads read below
   std::string failure_;                // Run()'s fatal error
   std::string unavailable_;            // why commits are being retried, empty when they succeed
-  std::shared_ptr<const RuleSet> rules_;
+  std::unique_ptr<PolicyReloader> reloader_;
 };
 
 }  // namespace riskstream

@@ -24,7 +24,7 @@ std::vector<ChangelogRecord> PendingChangelog(StateDb& db) {
 Result<StateDb::Change> DecodeChange(std::string_view key, const std::string* value) {
   if (key.empty()) return Status::InvalidInput("changelog record without a key");
   auto family = static_cast<uint8_t>(key[0]);
-  if (family > static_cast<uint8_t>(StateDb::Family::kEvents)) {
+  if (family > static_cast<uint8_t>(StateDb::Family::kCredit)) {
     return Status::InvalidInput("changelog record for unknown state family " +
                                 std::to_string(family));
   }

@@ -10,7 +10,7 @@
 namespace riskstream {
 namespace {
 
-const char* const kFamilyNames[] = {"windows", "meta", "events"};
+const char* const kFamilyNames[] = {"windows", "meta", "events", "credit"};
 
 std::string PositionKey(const char* prefix, const std::string& topic, int32_t partition) {
   std::string key = prefix;
@@ -34,7 +34,7 @@ std::string EncodePosition(int64_t offset) {
 }
 
 constexpr StateDb::Family kAllFamilies[] = {StateDb::Family::kWindows, StateDb::Family::kMeta,
-                                            StateDb::Family::kEvents};
+                                            StateDb::Family::kEvents, StateDb::Family::kCredit};
 
 Status FromRocks(const rocksdb::Status& status, const std::string& what) {
   if (status.ok()) return Status::Ok();

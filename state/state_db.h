@@ -39,7 +39,7 @@ struct StateDbOptions {
 
 class StateDb {
  public:
-  enum class Family { kWindows = 0, kMeta = 1, kEvents = 2 };
+  enum class Family { kWindows = 0, kMeta = 1, kEvents = 2, kCredit = 3 };
 
   // Opens or creates the database in directory `path` with every column family riskstream uses.
   static Result<std::unique_ptr<StateDb>> Open(const std::string& path,
@@ -127,7 +127,7 @@ class StateDb {
   uint64_t SumIntProperty(const char* property) const;
 
   std::unique_ptr<rocksdb::DB> db_;
-  std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // [default, windows, meta, events]
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // [default, windows, meta, events, credit]
   std::unique_ptr<rocksdb::WriteBatchWithIndex> pending_;
   std::map<std::pair<std::string, int32_t>, int64_t> pending_offsets_;
   std::map<std::pair<std::string, int32_t>, int64_t> pending_changelog_positions_;

@@ -4,10 +4,11 @@
 #include <cmath>
 #include <numbers>
 
+#include "common/great_circle.h"
+
 namespace riskstream {
 namespace {
 
-constexpr double kEarthRadiusKm = 6371.0;
 constexpr double kKmPerDegreeLat = 111.32;
 
 // Region codes are real district codes of each city; the rest of an id number is made up.
@@ -72,14 +73,7 @@ size_t PickCityFarFrom(size_t from, double min_km, double abroad_share, RandomSo
   return any ? rng.PickWeighted(weights) : farthest;
 }
 
-double DistanceKm(GeoPoint a, GeoPoint b) {
-  const double dlat = Radians(b.lat - a.lat);
-  const double dlon = Radians(b.lon - a.lon);
-  const double h =
-      std::sin(dlat / 2) * std::sin(dlat / 2) +
-      std::cos(Radians(a.lat)) * std::cos(Radians(b.lat)) * std::sin(dlon / 2) * std::sin(dlon / 2);
-  return 2 * kEarthRadiusKm * std::asin(std::min(1.0, std::sqrt(h)));
-}
+double DistanceKm(GeoPoint a, GeoPoint b) { return GreatCircleKm(a.lat, a.lon, b.lat, b.lon); }
 
 GeoPoint Near(GeoPoint center, double radius_km, RandomSource& rng) {
   const double distance_km = radius_km * std::sqrt(rng.Uniform01());

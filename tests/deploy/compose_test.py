@@ -34,7 +34,11 @@ def check_config_loads(binary, mounts, problems):
     with tempfile.TemporaryDirectory(prefix="riskstream-compose-test-") as tmp:
         tmp = pathlib.Path(tmp)
         for source, target in mounts:
-            shutil.copy(source, tmp / target[len(RISKSTREAM_CONFIG_DIR):])
+            destination = tmp / target[len(RISKSTREAM_CONFIG_DIR):]
+            if pathlib.Path(source).is_dir():
+                shutil.copytree(source, destination)
+            else:
+                shutil.copy(source, destination)
         config = tmp / RISKSTREAM_CONFIG
         if not config.exists():
             problems.append(f"docker-compose.yml mounts no {RISKSTREAM_CONFIG_DIR}{RISKSTREAM_CONFIG}")

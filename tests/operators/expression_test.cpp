@@ -256,6 +256,27 @@ TEST_F(Expression, FunctionsComputeAbsMinMax) {
   EXPECT_EQ(Eval("max(abs(amount), min(10, 4) * 2)"), Number(8));
 }
 
+TEST_F(Expression, DistanceKmIsTheGreatCircleDistance) {
+  // Beijing to Shanghai is about 1067 km; one degree of latitude about 111.19 km.
+  Set("geo.lat", Number(39.9042));
+  Set("income", Number(116.4074));
+  double km = Eval("distance_km(geo.lat, income, 31.2304, 121.4737)").number();
+  EXPECT_NEAR(km, 1067.3, 1.0);
+  EXPECT_NEAR(Eval("distance_km(0, 0, 1, 0)").number(), 111.19, 0.01);
+  EXPECT_EQ(Eval("distance_km(10, 20, 10, 20)"), Number(0));
+  // Across the antimeridian the short way round.
+  EXPECT_NEAR(Eval("distance_km(0, 179.5, 0, -179.5)").number(), 111.19, 0.01);
+  // Missing or invalid coordinates give missing, so a travel rule cannot fire on them.
+  EXPECT_EQ(Eval("distance_km(amount, 0, 1, 0)"), kMissing);
+  EXPECT_EQ(Eval("distance_km(91, 0, 1, 0)"), kMissing);
+  EXPECT_EQ(Eval("distance_km(0, 180.5, 1, 0)"), kMissing);
+  EXPECT_FALSE(Fires("distance_km(amount, 0, 1, 0) > 100"));
+  EXPECT_EQ(Error("distance_km(1, 2, 3)"),
+            "line 1, column 1: expected 4 arguments for distance_km(), found 3");
+  EXPECT_EQ(Error("distance_km(1, 2, 3, kind == 1)"),
+            "line 1, column 22: expected a number for distance_km(), found a boolean");
+}
+
 TEST_F(Expression, LiteralsCoverDecimalsExponentsAndEscapes) {
   EXPECT_EQ(Eval("0.25"), Number(0.25));
   EXPECT_EQ(Eval("1e3"), Number(1000));
@@ -416,8 +437,8 @@ TEST_F(Expression, UnknownNamesAreCompileErrors) {
   EXPECT_EQ(Error("kind in allow_merchants"), "line 1, column 9: unknown list 'allow_merchants'");
   EXPECT_EQ(Error("deny_merchants == 1"), "line 1, column 1: unknown variable 'deny_merchants'");
   EXPECT_EQ(Error("sqrt(amount)"),
-            "line 1, column 1: unknown function 'sqrt': expected abs, min "
-            "or max");
+            "line 1, column 1: unknown function 'sqrt': expected abs, min, max "
+            "or distance_km");
   EXPECT_EQ(Error("AND"), "line 1, column 1: unknown variable 'AND'");
 }
 

@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "operators/feature_spec.h"
+#include "tests/support/temp_dir.h"
 
 namespace riskstream {
 namespace {
@@ -143,6 +146,96 @@ rules:
 
   EXPECT_FALSE(LoadRules("rules: []").ok());  // no version
   EXPECT_FALSE(RuleSet::LoadFile("/nonexistent/rules.yaml", kFeatures).ok());
+}
+
+TEST(RuleSet, NamedListsComeFromFilesRelativeToTheRuleFile) {
+  TempDir dir;
+  std::filesystem::create_directories(dir.path() / "lists");
+  std::ofstream(dir.Sub("lists/deny_devices.txt")) << "# known fraud devices\n\n  dev-1  \ndev-2\n";
+  std::ofstream(dir.Sub("rules.yaml")) << R"(version: "l1"
+lists:
+  deny_devices: lists/deny_devices.txt
+rules:
+  - id: DENIED_DEVICE
+    events: [application]
+    when: device_id in deny_devices
+    reason_code: DENY_LIST
+    action: decline
+)";
+  auto rules = RuleSet::LoadFile(dir.Sub("rules.yaml"), kFeatures);
+  ASSERT_TRUE(rules.ok()) << rules.status().ToString();
+  ASSERT_EQ((*rules)->lists().size(), 1u);
+  EXPECT_EQ((*rules)->lists()[0], (std::pair<std::string, size_t>{"deny_devices", 2}));
+  Event application;
+  application.type = EventType::kApplication;
+  application.device_id = "dev-1";
+  EXPECT_EQ((*rules)->Evaluate(application, {}).decision, Decision::kDecline);
+  application.device_id = "dev-3";
+  EXPECT_EQ((*rules)->Evaluate(application, {}).decision, Decision::kApprove);
+  application.device_id = "";  // missing never matches a list
+  EXPECT_EQ((*rules)->Evaluate(application, {}).decision, Decision::kApprove);
+}
+
+TEST(RuleSet, ListErrorsNameTheListFileAndLine) {
+  TempDir dir;
+  std::ofstream(dir.Sub("bad.txt")) << "ok-1\n# fine\ntwo values\n";
+  std::ofstream(dir.Sub("rules.yaml"))
+      << "version: 1\nlists:\n  deny: bad.txt\nrules:\n"
+         "  - {id: R, when: device_id in deny, reason_code: X, action: alert}\n";
+  auto bad = RuleSet::LoadFile(dir.Sub("rules.yaml"), kFeatures);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("bad.txt:3:"), std::string::npos) << bad.status().message();
+  EXPECT_NE(bad.status().message().find("list deny"), std::string::npos);
+
+  std::ofstream(dir.Sub("rules.yaml")) << "version: 1\nlists:\n  deny: absent.txt\nrules: []\n";
+  auto absent = RuleSet::LoadFile(dir.Sub("rules.yaml"), kFeatures);
+  ASSERT_FALSE(absent.ok());
+  EXPECT_NE(absent.status().message().find("absent.txt"), std::string::npos);
+
+  // A rule naming a list that does not exist fails at load, naming the rule.
+  auto unknown = LoadRules(
+      "version: 1\nrules:\n  - {id: U, when: ip in nowhere, reason_code: X, action: alert}\n");
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_NE(unknown.status().message().find("rule U"), std::string::npos);
+}
+
+TEST(RuleSet, FiredRulesAddTheirPoints) {
+  auto rules = LoadRules(R"(
+version: p
+rules:
+  - {id: A, when: amount > 10, reason_code: X, action: alert, points: -40}
+  - {id: B, when: amount > 100, reason_code: Y, action: review, points: -25}
+  - {id: C, when: amount > 1000, reason_code: Z, action: alert, points: 5}
+)");
+  ASSERT_TRUE(rules.ok()) << rules.status().ToString();
+  EXPECT_EQ((*rules)->Evaluate(Withdrawal(5), {}).points, 0);
+  EXPECT_EQ((*rules)->Evaluate(Withdrawal(50), {}).points, -40);
+  EXPECT_EQ((*rules)->Evaluate(Withdrawal(500), {}).points, -65);
+  EXPECT_EQ((*rules)->Evaluate(Withdrawal(5000), {}).points, -60);
+}
+
+TEST(RuleSet, SnoozedRuleSleepsUntilItsEventTime) {
+  auto rules = LoadRules(R"(
+version: s
+rules:
+  - {id: Z, when: amount > 1, reason_code: X, action: decline,
+     snoozed_until: "2026-12-01T00:00:00Z"}
+)");
+  ASSERT_TRUE(rules.ok()) << rules.status().ToString();
+  Event before = Withdrawal(100);
+  before.event_time = *ParseRfc3339("2026-11-30T23:59:59.999Z");
+  EXPECT_EQ((*rules)->Evaluate(before, {}).decision, Decision::kApprove);
+  Event at = Withdrawal(100);
+  at.event_time = *ParseRfc3339("2026-12-01T00:00:00Z");
+  EXPECT_EQ((*rules)->Evaluate(at, {}).decision, Decision::kDecline);
+
+  auto bad = LoadRules(
+      "version: 1\nrules:\n  - id: S\n    when: amount > 1\n    reason_code: X\n"
+      "    action: alert\n    snoozed_until: tomorrow\n");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("rule S"), std::string::npos) << bad.status().message();
+  EXPECT_NE(bad.status().message().find("rules.yaml:7:20"), std::string::npos)
+      << bad.status().message();
 }
 
 TEST(RuleSet, DefaultRuleFileLoadsAgainstDefaultFeatures) {

@@ -29,6 +29,10 @@ class AdminServerTest : public ::testing::Test {
       return R"({"active_version":"v7","rules":[{"id":"R1","enabled":true}],"shadow_version":null})";
     };
     handlers.features = [] { return std::vector<std::string>{"count_1h", "sum_1h"}; };
+    handlers.reload_rules = [this]() -> Result<std::string> {
+      if (reload_fails_.load()) return Status::InvalidConfig("rules.yaml:3:9: rule X: broken");
+      return std::string(R"({"live_version":"v8","shadow_version":null})");
+    };
     handlers.state = [](const std::string& feature, const std::string& key) -> Result<std::string> {
       if (key == "missing") return Status::NotFound("no committed state for this key");
       if (key == "invalid") return Status::InvalidInput("feature is keyed by two fields");
@@ -54,6 +58,7 @@ class AdminServerTest : public ::testing::Test {
   }
 
   std::atomic<bool> ready_{false};
+  std::atomic<bool> reload_fails_{false};
 };
 
 TEST_F(AdminServerTest, HealthzAnswersOk) {
@@ -171,12 +176,28 @@ TEST_F(AdminServerTest, OtherMethodsAre405) {
   EXPECT_EQ(HttpRequest(server->port(), "POST", "/nope").status, 404);
 }
 
+TEST_F(AdminServerTest, PostRulesReloadAnswersTheNewVersionsOrTheError) {
+  auto server = Start();
+  ASSERT_TRUE(server);
+  HttpReply reloaded = HttpRequest(server->port(), "POST", "/rules/reload");
+  EXPECT_EQ(reloaded.status, 200) << reloaded.error;
+  EXPECT_EQ(Json::parse(reloaded.body)["live_version"], "v8");
+  reload_fails_.store(true);
+  HttpReply rejected = HttpRequest(server->port(), "POST", "/rules/reload");
+  EXPECT_EQ(rejected.status, 422);
+  EXPECT_EQ(Json::parse(rejected.body)["error"], "rules.yaml:3:9: rule X: broken");
+  HttpReply get = HttpGet(server->port(), "/rules/reload");
+  EXPECT_EQ(get.status, 405);
+  EXPECT_EQ(get.Header("allow"), "POST");
+}
+
 TEST_F(AdminServerTest, BearerTokenGuardsEverythingButHealthz) {
   ready_.store(true);
   auto server = Start("s3cret-token");
   ASSERT_TRUE(server);
   const int port = server->port();
-  for (const char* target : {"/readyz", "/rules", "/state/count_1h/acc", "/nope"}) {
+  for (const char* target :
+       {"/readyz", "/rules", "/state/count_1h/acc", "/nope", "/rules/reload"}) {
     HttpReply missing = HttpGet(port, target);
     EXPECT_EQ(missing.status, 401) << target << missing.error;
     EXPECT_NE(missing.Header("www-authenticate").find("Bearer"), std::string::npos);

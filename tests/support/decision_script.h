@@ -72,6 +72,7 @@ inline Json DeviceRingRule(double distinct_applicants) {
           {"reason_code", "DEVICE_RING"},
           {"severity", "high"},
           {"action", "decline"},
+          {"points", 0},
           {"condition", "distinct_applicants_per_device_24h >= 3"},
           {"values", {{"distinct_applicants_per_device_24h", distinct_applicants}}}};
 }
@@ -80,6 +81,7 @@ inline Json VelocityRule(double withdrawals) {
           {"reason_code", "VELOCITY"},
           {"severity", "high"},
           {"action", "decline"},
+          {"points", 0},
           {"condition", "kind == \"withdrawal\" and withdrawals_per_account_1h >= 3"},
           {"values", {{"kind", "withdrawal"}, {"withdrawals_per_account_1h", withdrawals}}}};
 }
@@ -88,6 +90,7 @@ inline Json LargeWithdrawalsRule(double withdrawn) {
           {"reason_code", "AMOUNT_SPIKE"},
           {"severity", "medium"},
           {"action", "review"},
+          {"points", 0},
           {"condition", "kind == \"withdrawal\" and withdrawn_amount_per_account_1h > 5000"},
           {"values", {{"withdrawn_amount_per_account_1h", withdrawn}, {"kind", "withdrawal"}}}};
 }
@@ -108,10 +111,12 @@ inline ExpectedDecision Expect(const std::string& event_id, const std::string& e
                                const Json& features, const std::vector<Json>& fired = {}) {
   ExpectedDecision e{event_id, key, Json::object(), std::nullopt};
   Json& c = e.credit_event;
+  c["record_type"] = "decision";
   c["event_id"] = event_id;
   c["event_type"] = event_type;
   c.update(identity);
   c["decision"] = decision;
+  c["limit"] = nullptr;  // the test pipeline has no scorecard: no limits
   c["reason_codes"] = Json::array();
   c["rule_ids"] = Json::array();
   for (const auto& rule : fired) {
@@ -121,6 +126,7 @@ inline ExpectedDecision Expect(const std::string& event_id, const std::string& e
   c["features"] = features;
   c["late"] = false;
   c["rule_set_version"] = kTestRuleSetVersion;
+  c["scorecard_version"] = nullptr;
   c["event_time"] = event_time;
   if (!fired.empty()) {
     static const std::vector<std::string> kSeverities = {"low", "medium", "high", "critical"};

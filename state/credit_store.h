@@ -1,0 +1,42 @@
+// state/credit_store.h
+//
+// CreditStore keeps each credit account's CreditAccount in StateDb's `credit` column family. Keys
+// are `partition(u32) | store fingerprint(u64) | account (length-prefixed)`, where the partition is
+// Kafka's default partitioner on the account id (as for window state) and the fingerprint names
+// the store, so a live and a shadow policy keep separate credit state in one family. Writes go to
+// StateDb's pending batch and commit atomically with the input offsets.
+// Not thread-safe: one store per task.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+#include "state/credit_account.h"
+#include "state/state_db.h"
+
+namespace riskstream {
+
+class CreditStore {
+ public:
+  // `db` must outlive the store. `name` tells stores apart ("live", "shadow"); `state_partitions`
+  // > 0.
+  CreditStore(StateDb& db, std::string_view name, uint32_t state_partitions);
+
+  // The account's state, pending writes included; nullopt when it has none. Corrupt rows are an
+  // error naming the account.
+  Result<std::optional<CreditAccount>> Get(std::string_view account_id);
+  void Put(std::string_view account_id, const CreditAccount& account);
+  // Committed state only; safe from any thread.
+  Result<std::optional<CreditAccount>> GetCommitted(std::string_view account_id) const;
+
+ private:
+  std::string Key(std::string_view account_id) const;
+
+  StateDb* db_;
+  uint64_t fingerprint_;
+  uint32_t partitions_;
+};
+
+}  // namespace riskstream

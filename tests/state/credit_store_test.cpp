@@ -1,0 +1,68 @@
+#include "state/credit_store.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/support/temp_dir.h"
+
+namespace riskstream {
+namespace {
+
+class CreditStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Reopen(); }
+  void Reopen() {
+    db_.reset();
+    auto db = StateDb::Open(dir_.Sub("db"));
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    db_ = std::move(*db);
+  }
+  std::optional<CreditAccount> Get(CreditStore& store, std::string_view account) {
+    auto got = store.Get(account);
+    EXPECT_TRUE(got.ok()) << got.status().ToString();
+    return got.ok() ? *got : std::nullopt;
+  }
+
+  TempDir dir_;
+  std::unique_ptr<StateDb> db_;
+};
+
+TEST_F(CreditStoreTest, PendingWritesAreReadBackAndCommittedWithTheBatch) {
+  CreditStore store(*db_, "live", 6);
+  EXPECT_FALSE(Get(store, "acc-1"));
+  CreditAccount account{12000, 3500.5, false, 1764224443125, 3000};
+  store.Put("acc-1", account);
+  EXPECT_EQ(Get(store, "acc-1"), account);
+  auto committed = store.GetCommitted("acc-1");
+  ASSERT_TRUE(committed.ok());
+  EXPECT_FALSE(*committed);  // not committed yet
+
+  ASSERT_TRUE(db_->Commit().ok());
+  Reopen();
+  CreditStore reopened(*db_, "live", 6);
+  EXPECT_EQ(Get(reopened, "acc-1"), account);
+  committed = reopened.GetCommitted("acc-1");
+  ASSERT_TRUE(committed.ok());
+  EXPECT_EQ(*committed, account);
+}
+
+TEST_F(CreditStoreTest, DiscardedWritesAreGone) {
+  CreditStore store(*db_, "live", 6);
+  store.Put("acc-1", CreditAccount{1, 0, true, 0, 0});
+  db_->DiscardPending();
+  EXPECT_FALSE(Get(store, "acc-1"));
+}
+
+TEST_F(CreditStoreTest, NamedStoresAndAccountsDoNotShareState) {
+  CreditStore live(*db_, "live", 6);
+  CreditStore shadow(*db_, "shadow", 6);
+  live.Put("acc", CreditAccount{100, 0, false, 0, 0});
+  shadow.Put("acc", CreditAccount{200, 0, false, 0, 0});
+  live.Put("acc2", CreditAccount{300, 0, true, 0, 0});
+  EXPECT_EQ(Get(live, "acc")->limit, 100);
+  EXPECT_EQ(Get(shadow, "acc")->limit, 200);
+  EXPECT_TRUE(Get(live, "acc2")->frozen);
+  EXPECT_FALSE(Get(shadow, "acc2"));
+}
+
+}  // namespace
+}  // namespace riskstream
