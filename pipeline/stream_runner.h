@@ -22,6 +22,7 @@
 #include <utility>
 
 #include "common/status.h"
+#include "pipeline/aligned_kafka_input.h"
 #include "pipeline/decision_topology.h"
 #include "pipeline/kafka_sink.h"
 #include "pipeline/kafka_source.h"
@@ -73,6 +74,7 @@ class StreamRunner : private AssignmentListener {
   std::unique_ptr<DecisionTopology> topology_;
   std::unique_ptr<KafkaSink> sink_;
   std::unique_ptr<KafkaSource> source_;
+  std::unique_ptr<AlignedKafkaInput> aligned_;  // source_'s records in canonical order
   std::map<std::string, EventType> topic_roles_;
   std::map<std::pair<std::string, int32_t>, int64_t> uncommitted_offsets_;
   int uncommitted_events_ = 0;
