@@ -33,11 +33,13 @@ Result<ProcessedInput> DecisionTopology::Process(std::string_view bytes,
 
   auto features = engine_.Evaluate(event_);
   if (!features.ok()) return features.status();
-  outcome_ = rules_->Evaluate(event_, features->values);
+  features_ = std::move(*features);
+  outcome_ = rules_->Evaluate(event_, features_.values);
   result.decision = outcome_.decision;
   result.outcome = &outcome_;
+  result.features = &features_;
 
-  DecisionInputs inputs{event_, engine_.specs(), *features,      outcome_, rules_->version(),
+  DecisionInputs inputs{event_, engine_.specs(), features_,      outcome_, rules_->version(),
                         source, result.late,     processing_time};
   std::string key(OutputKey(event_));
   result.outputs.push_back({OutputStream::kCreditEvents, key, FormatCreditEvent(inputs)});

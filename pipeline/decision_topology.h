@@ -40,8 +40,9 @@ struct ProcessedInput {
   std::optional<EventType> type;  // nullopt: rejected
   std::optional<ParseError::Code> rejection;
   std::optional<Decision> decision;
-  const Event* event = nullptr;          // valid until the next Process call
-  const RuleOutcome* outcome = nullptr;  // valid until the next Process call
+  const Event* event = nullptr;             // valid until the next Process call
+  const RuleOutcome* outcome = nullptr;     // valid until the next Process call
+  const FeatureVector* features = nullptr;  // valid until the next Process call
   bool late = false;
   TimestampMs event_time = 0;
 };
@@ -75,6 +76,7 @@ class DecisionTopology {
   std::map<std::pair<std::string, int32_t>, TimestampMs> watermarks_;
   Event event_;
   RuleOutcome outcome_;
+  FeatureVector features_;
 };
 
 }  // namespace riskstream
