@@ -12,9 +12,6 @@
 namespace riskstream {
 namespace {
 
-// Records between two state commits: bounds the pending batch.
-constexpr int64_t kCommitEvery = 20000;
-
 Result<std::unique_ptr<ReplaySource>> OpenSource(const ReplayOptions& options,
                                                  const PipelineConfig& config) {
   bool kafka = !options.inputs.empty() && options.inputs[0].starts_with(kKafkaInputScheme);
@@ -97,7 +94,8 @@ Result<ReplayTotals> RunReplay(const ReplayOptions& options, std::ostream& progr
         if (!totals.first_event_time || t < *totals.first_event_time) totals.first_event_time = t;
         if (!totals.last_event_time || t > *totals.last_event_time) totals.last_event_time = t;
       }
-      if (++uncommitted >= kCommitEvery) {
+      // As live: a bounded pending batch keeps its indexed reads fast.
+      if (++uncommitted >= config->commit_max_events) {
         if (Status s = (*state)->Commit(); !s.ok()) return s;
         uncommitted = 0;
       }
