@@ -5,6 +5,7 @@
 //   riskstream generate        labelled event streams to a JSON-lines file or to Kafka topics
 //   riskstream embedded-kafka  an embedded broker for other clients, until stopped
 //   riskstream replay          historical logs or a Kafka range through the same topology, to files
+//   riskstream backtest        the same replay judged by the config's rules and a challenger's
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -16,6 +17,7 @@
 #include <thread>
 
 #include "pipeline/admin_endpoints.h"
+#include "pipeline/backtest_runner.h"
 #include "pipeline/demo.h"
 #include "pipeline/embedded_kafka.h"
 #include "pipeline/kafka_sink.h"
@@ -202,6 +204,22 @@ int main(int argc, char** argv) {
   replay->add_option("--state-dir", replay_options.state_dir, "State directory (default: fresh)");
   replay->add_flag("--features-csv", replay_options.features_csv, "Also write features.csv");
 
+  BacktestOptions backtest_options;
+  auto* backtest =
+      app.add_subcommand("backtest", "Replay with the config's and a challenger's rules");
+  backtest->add_option("-c,--config", backtest_options.replay.config_path, "Champion config")
+      ->required()
+      ->check(CLI::ExistingFile);
+  backtest->add_option("--challenger", backtest_options.challenger_path, "Challenger rules/config")
+      ->required()
+      ->check(CLI::ExistingFile);
+  backtest->add_option("-i,--input", backtest_options.replay.inputs, "Logs or kafka://BROKERS")
+      ->required();
+  backtest->add_option("--offsets", backtest_options.replay.offsets, "Kafka offset ranges");
+  backtest->add_option("--from", replay_from, "Events from this time");
+  backtest->add_option("--to", replay_to, "Events before this time");
+  backtest->add_option("-o,--out", backtest_options.replay.out_dir, "Output directory")->required();
+
   CLI11_PARSE(app, argc, argv);
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
 
@@ -214,15 +232,18 @@ int main(int argc, char** argv) {
   }
   if (*generate) return Generate(gen_events, gen_seed, gen_rate, gen_out, gen_bootstrap, gen_truth);
   if (*embedded) return ServeEmbeddedKafka(kafka_config, bootstrap_file);
-  if (*replay) {
-    for (auto [text, out] : {std::pair{&replay_from, &replay_options.from},
-                             std::pair{&replay_to, &replay_options.to}}) {
+  if (*replay || *backtest) {
+    ReplayOptions& range = *replay ? replay_options : backtest_options.replay;
+    for (auto [text, out] :
+         {std::pair{&replay_from, &range.from}, std::pair{&replay_to, &range.to}}) {
       if (text->empty()) continue;
       auto time = ParseTimestamp(*text);
       if (!time.ok()) return Fail(time.status().WithContext("--from/--to " + *text));
       *out = *time;
     }
-    auto totals = RunReplay(replay_options, std::cerr, isatty(STDERR_FILENO) != 0);
+    bool terminal = isatty(STDERR_FILENO) != 0;
+    auto totals = *replay ? RunReplay(replay_options, std::cerr, terminal)
+                          : RunBacktest(backtest_options, std::cerr, terminal);
     return totals.ok() ? 0 : Fail(totals.status());
   }
   return 0;

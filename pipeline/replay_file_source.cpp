@@ -126,6 +126,8 @@ void FileReplaySource::Route(size_t f, std::string&& line) {
   }
   record.bytes = std::move(bytes);
   record.role = role;
+  bool fraud = false;
+  if (wrapped && object["fraud"].get_bool().get(fraud) == simdjson::SUCCESS) record.fraud = fraud;
   if (!order || !role) {
     unordered_.push_back(std::move(record));
     return;

@@ -88,6 +88,7 @@ Result<ReplayTotals> RunReplay(const ReplayOptions& options, std::ostream& progr
       auto processed = topology.Process(record.bytes, record.role, record.source, WallClockMs());
       if (!processed.ok()) return processed.status().WithContext(record.origin);
       if (Status s = (*outputs)->Write(record, *processed); !s.ok()) return s;
+      if (options.observer) options.observer(record, *processed);
       ++totals.events;
       if (processed->decision) {
         TimestampMs t = processed->event_time;

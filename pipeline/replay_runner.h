@@ -8,6 +8,7 @@
 // stops a replay: it is rejected with its position and reason.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -15,7 +16,9 @@
 
 #include "common/status.h"
 #include "common/time.h"
+#include "pipeline/decision_topology.h"
 #include "pipeline/replay_progress.h"
+#include "pipeline/replay_source.h"
 
 namespace riskstream {
 
@@ -31,6 +34,8 @@ struct ReplayOptions {
   std::string out_dir;
   std::string state_dir;  // empty: a fresh directory in out_dir, removed afterwards
   bool features_csv = false;
+  // Called for every processed record after its outputs are written (the backtest's hook).
+  std::function<void(const ReplayRecord&, const ProcessedInput&)> observer;
 };
 
 // Runs the replay; progress goes to `progress_out` (a live line when `terminal`). Fails on an

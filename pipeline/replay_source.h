@@ -21,6 +21,7 @@ struct ReplayRecord {
   SourcePosition source;          // the topic/partition/offset it has (or would have) in Kafka
   std::string origin;             // where to find it: "file:line" or "topic/partition@offset"
   std::optional<TimestampMs> event_time;  // from its order key; nullopt when unreadable
+  std::optional<bool> fraud;              // ground truth, when the log carries it
 };
 
 class ReplaySource {
