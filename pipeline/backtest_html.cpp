@@ -12,7 +12,7 @@ using Json = nlohmann::ordered_json;
 
 constexpr const char* kChampionColor = "#1f6fb4";
 constexpr const char* kChallengerColor = "#d9541e";
-constexpr int kWidth = 720, kHeight = 260, kLeft = 56, kRight = 16, kTop = 16, kBottom = 40;
+constexpr int kWidth = 720, kHeight = 270, kLeft = 56, kRight = 16, kTop = 30, kBottom = 40;
 
 std::string Escape(const std::string& text) {
   std::string out;
@@ -62,8 +62,9 @@ std::string Frame(double y_max, const std::string& x_first, const std::string& x
     int y = kTop + plot_h - plot_h * i / 4;
     svg += fmt::format("<line x1='{}' y1='{}' x2='{}' y2='{}' stroke='#ddd'/>", kLeft, y,
                        kWidth - kRight, y);
-    svg += fmt::format("<text x='{}' y='{}' text-anchor='end'>{:.4g}</text>", kLeft - 4, y + 4,
-                       y_max * i / 4);
+    double value = y_max * i / 4;
+    std::string label = y_max >= 8 ? fmt::format("{:.0f}", value) : fmt::format("{:.2g}", value);
+    svg += fmt::format("<text x='{}' y='{}' text-anchor='end'>{}</text>", kLeft - 4, y + 4, label);
   }
   svg += fmt::format("<text x='{}' y='{}'>{}</text>", kLeft, kHeight - 8, Escape(x_first));
   svg += fmt::format("<text x='{}' y='{}' text-anchor='end'>{}</text>", kWidth - kRight,
@@ -72,9 +73,8 @@ std::string Frame(double y_max, const std::string& x_first, const std::string& x
                      Escape(x_title));
   for (size_t s = 0; s < series.size(); ++s) {
     int x = kLeft + 8 + static_cast<int>(s) * 160;
-    svg += fmt::format("<rect x='{}' y='{}' width='10' height='10' fill='{}'/>", x, kTop,
-                       series[s].color);
-    svg += fmt::format("<text x='{}' y='{}'>{}</text>", x + 14, kTop + 9, Escape(series[s].name));
+    svg += fmt::format("<rect x='{}' y='4' width='10' height='10' fill='{}'/>", x, series[s].color);
+    svg += fmt::format("<text x='{}' y='13'>{}</text>", x + 14, Escape(series[s].name));
   }
   return svg;
 }
@@ -109,7 +109,7 @@ std::string LineChart(const std::vector<Series>& series, const std::string& x_fi
 std::string BarChart(const std::vector<Series>& series, const std::string& x_title) {
   double y_max = MaxOf(series);
   size_t n = series.empty() ? 0 : series[0].y.size();
-  std::string svg = Frame(y_max, "0", std::to_string(n == 0 ? 0 : n - 1), x_title, series);
+  std::string svg = Frame(y_max, "1", std::to_string(n), x_title, series);
   int plot_w = kWidth - kLeft - kRight, plot_h = kHeight - kTop - kBottom;
   double slot = n > 0 ? static_cast<double>(plot_w) / static_cast<double>(n) : 0;
   double bar = slot / static_cast<double>(series.size() + 1);
@@ -120,7 +120,7 @@ std::string BarChart(const std::vector<Series>& series, const std::string& x_tit
           "<rect x='{:.1f}' y='{:.1f}' width='{:.1f}' height='{:.1f}' fill='{}'><title>score {}: "
           "{}</title></rect>",
           kLeft + slot * static_cast<double>(i) + bar * (static_cast<double>(s) + 0.5),
-          kTop + plot_h - h, std::max(bar, 1.0), h, series[s].color, i, series[s].y[i]);
+          kTop + plot_h - h, std::max(bar, 1.0), h, series[s].color, i + 1, series[s].y[i]);
     }
   }
   return svg + "</svg>";
@@ -223,11 +223,16 @@ std::string RenderBacktestHtml(const Json& report) {
                   Text(volume["bucket_start"]), "", "event time");
   }
 
-  html += fmt::format("<h2>Score distribution</h2><p>Score: {}.</p>", Text(report["score"]));
-  html += BarChart(
-      {{"champion", kChampionColor, Numbers(report["score_distribution"]["champion"])},
-       {"challenger", kChallengerColor, Numbers(report["score_distribution"]["challenger"])}},
-      "score");
+  // Score 0 (no rule fired) dwarfs the rest: it is stated, and the plot starts at 1.
+  auto a = Numbers(report["score_distribution"]["champion"]);
+  auto b = Numbers(report["score_distribution"]["challenger"]);
+  html += fmt::format(
+      "<h2>Score distribution</h2><p>Score: {}. No rule fired (score 0): champion {:.0f}, "
+      "challenger {:.0f} events; the plot shows scores from 1.</p>",
+      Text(report["score"]), a.empty() ? 0.0 : a[0], b.empty() ? 0.0 : b[0]);
+  if (!a.empty()) a.erase(a.begin());
+  if (!b.empty()) b.erase(b.begin());
+  html += BarChart({{"champion", kChampionColor, a}, {"challenger", kChallengerColor, b}}, "score");
 
   html += "<h2>Precision and recall</h2>";
   if (report["precision_recall_curve"].empty()) {
