@@ -174,6 +174,7 @@ Result<std::optional<ReplayRecord>> FileReplaySource::Next() {
   if (!unordered_.empty()) {
     ReplayRecord record = std::move(unordered_.front());
     unordered_.pop_front();
+    ++released_;
     return std::optional<ReplayRecord>(std::move(record));
   }
   auto released = aligner_.Pop(0);
@@ -183,6 +184,7 @@ Result<std::optional<ReplayRecord>> FileReplaySource::Next() {
     return Status::Unavailable("replay: records buffered but none may leave (read-ahead stalled)");
   }
   if (aligner_.Empty(released->stream)) ++files_[file_of_stream_[released->stream]]->empty_streams;
+  ++released_;
   return std::optional<ReplayRecord>(std::move(released->record));
 }
 
@@ -190,7 +192,11 @@ double FileReplaySource::Progress() const {
   if (total_bytes_ <= 0) return 1.0;
   int64_t read = 0;
   for (const auto& file : files_) read += file->reader->bytes_read();
-  return std::min(1.0, static_cast<double>(read) / static_cast<double>(total_bytes_));
+  double bytes = std::min(1.0, static_cast<double>(read) / static_cast<double>(total_bytes_));
+  // What was read is not yet done while it waits in the read-ahead.
+  auto done = static_cast<double>(released_);
+  auto waiting = static_cast<double>(aligner_.buffered() + unordered_.size());
+  return done + waiting > 0 ? bytes * done / (done + waiting) : bytes;
 }
 
 }  // namespace riskstream

@@ -57,6 +57,7 @@ class FileReplaySource : public ReplaySource {
   std::deque<ReplayRecord> unordered_;  // lines without an order key, returned first
   std::map<std::pair<std::string, int32_t>, int64_t> next_offsets_;
   int64_t forced_ = 0;
+  int64_t released_ = 0;
   simdjson::dom::parser dom_;
   simdjson::ondemand::parser ondemand_;
   int64_t total_bytes_ = 0;
