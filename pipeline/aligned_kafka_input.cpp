@@ -51,6 +51,13 @@ void AlignedKafkaInput::OnRevoked(const std::vector<TopicPartitionOffset>& parti
   }
 }
 
+void AlignedKafkaInput::OnRewound(
+    const std::map<std::pair<std::string, int32_t>, int64_t>& next_offsets) {
+  std::vector<TopicPartitionOffset> partitions;
+  for (const auto& [tp, offset] : next_offsets) partitions.push_back({tp.first, tp.second, offset});
+  OnAssigned(partitions);  // a fresh stream from that offset
+}
+
 void AlignedKafkaInput::Push(std::unique_ptr<RdKafka::Message> message) {
   Partition& p =
       PartitionOf(message->topic_name(), message->partition(), RdKafka::Topic::OFFSET_INVALID);

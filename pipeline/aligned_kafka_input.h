@@ -37,6 +37,9 @@ class AlignedKafkaInput {
   void OnAssigned(const std::vector<TopicPartitionOffset>& partitions);
   // Partitions revoked: their buffered records are dropped.
   void OnRevoked(const std::vector<TopicPartitionOffset>& partitions);
+  // The source moved these partitions back to these offsets (an aborted transaction): their
+  // buffered records are dropped, as the source delivers them again.
+  void OnRewound(const std::map<std::pair<std::string, int32_t>, int64_t>& next_offsets);
 
   // The next record in canonical order; nullptr when none may leave within `timeout_ms`.
   Result<std::unique_ptr<RdKafka::Message>> Next(int timeout_ms);

@@ -2,6 +2,7 @@
 
 #include <librdkafka/rdkafkacpp.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "pipeline/kafka_properties.h"
@@ -12,10 +13,13 @@ struct KafkaSink::DeliveryTracker : public RdKafka::DeliveryReportCb {
   int64_t delivered = 0;
   int64_t failed = 0;
   std::string first_error;
+  std::map<std::pair<std::string, int32_t>, int64_t> ends;
 
   void dr_cb(RdKafka::Message& message) override {
     if (message.err() == RdKafka::ERR_NO_ERROR) {
       ++delivered;
+      int64_t& end = ends[{message.topic_name(), message.partition()}];
+      end = std::max(end, message.offset() + 1);
       return;
     }
     if (failed++ == 0) {
@@ -50,10 +54,16 @@ KafkaSink::~KafkaSink() {
 }
 
 Status KafkaSink::Produce(const std::string& topic, std::string_view key, std::string_view value) {
+  return ProduceTo(topic, RdKafka::Topic::PARTITION_UA, key, value);
+}
+
+Status KafkaSink::ProduceTo(const std::string& topic, int32_t partition, std::string_view key,
+                            std::optional<std::string_view> value) {
+  char* payload = value ? const_cast<char*>(value->data()) : nullptr;
+  size_t length = value ? value->size() : 0;
   while (true) {
-    auto err = producer_->produce(topic, RdKafka::Topic::PARTITION_UA,
-                                  RdKafka::Producer::RK_MSG_COPY, const_cast<char*>(value.data()),
-                                  value.size(), key.data(), key.size(), 0, nullptr);
+    auto err = producer_->produce(topic, partition, RdKafka::Producer::RK_MSG_COPY, payload, length,
+                                  key.data(), key.size(), 0, nullptr);
     if (err == RdKafka::ERR_NO_ERROR) return Status::Ok();
     if (err != RdKafka::ERR__QUEUE_FULL) {
       return Status::KafkaError("producing to " + topic + ": " + RdKafka::err2str(err));
@@ -73,8 +83,8 @@ Status KafkaSink::Flush(int timeout_ms) {
                               " output records not delivered; first: " + first);
   }
   if (err != RdKafka::ERR_NO_ERROR) {
-    return Status::KafkaError("flushing outputs: " + RdKafka::err2str(err) + " (" +
-                              std::to_string(producer_->outq_len()) + " still queued)");
+    return Status::Unavailable("flushing outputs: " + RdKafka::err2str(err) + " (" +
+                               std::to_string(producer_->outq_len()) + " still queued)");
   }
   return Status::Ok();
 }
@@ -103,5 +113,11 @@ Status KafkaSink::WarmUp(const std::vector<std::string>& topics, int timeout_ms)
 void KafkaSink::Poll() { producer_->poll(0); }
 
 int64_t KafkaSink::delivered() const { return tracker_->delivered; }
+
+std::optional<int64_t> KafkaSink::DeliveredEnd(const std::string& topic, int32_t partition) const {
+  auto it = tracker_->ends.find({topic, partition});
+  if (it == tracker_->ends.end()) return std::nullopt;
+  return it->second;
+}
 
 }  // namespace riskstream

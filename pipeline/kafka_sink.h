@@ -3,12 +3,15 @@
 // KafkaSink produces riskstream's output records (decisions, alerts, dead letters) with an
 // idempotent librdkafka producer and tracks their delivery. Produce() is asynchronous; Flush()
 // waits until every record produced so far is acknowledged and reports whether any failed, so the
-// caller commits its input position only after its outputs are safely in Kafka. Not thread-safe:
-// one task produces through a sink.
+// caller commits its input position only after its outputs are safely in Kafka. It remembers the
+// offset after the last record delivered to each partition (a changelog position). Not
+// thread-safe: one task produces through a sink.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,9 +37,13 @@ class KafkaSink {
   // Queues one record. Waits (serving delivery reports) while the local queue is full; fails only
   // on errors that retrying cannot fix (unknown topic, record too large).
   Status Produce(const std::string& topic, std::string_view key, std::string_view value);
+  // Queues one record to `partition` of `topic`; `value` nullopt sends a tombstone (no value).
+  Status ProduceTo(const std::string& topic, int32_t partition, std::string_view key,
+                   std::optional<std::string_view> value);
 
   // Waits up to `timeout_ms` for every queued record. Fails if any record since the previous Flush
-  // was not delivered, or the time ran out; the message says how many and the first error.
+  // was not delivered (kKafkaError), or the time ran out (kUnavailable: the records are still
+  // queued, flushing again may succeed); the message says how many and the first error.
   Status Flush(int timeout_ms);
 
   // Fetches metadata for `topics` now, so the first record to each does not wait for librdkafka's
@@ -47,6 +54,10 @@ class KafkaSink {
   void Poll();
 
   int64_t delivered() const;
+  // The offset after the newest record delivered to `topic`/`partition`, nullopt before any.
+  std::optional<int64_t> DeliveredEnd(const std::string& topic, int32_t partition) const;
+  // The producer, for transaction control (TransactionalSink). Owned by the sink.
+  RdKafka::Producer& producer() { return *producer_; }
 
  private:
   struct DeliveryTracker;

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <atomic>
 
 namespace riskstream {
 namespace {
@@ -38,6 +39,28 @@ struct KafkaSource::Rebalancer : public RdKafka::RebalanceCb {
   }
 };
 
+struct KafkaSource::Events : public RdKafka::EventCb {
+  std::atomic<bool> brokers_down{false};
+
+  void event_cb(RdKafka::Event& event) override {
+    switch (event.type()) {
+      case RdKafka::Event::EVENT_ERROR:
+        if (event.err() == RdKafka::ERR__ALL_BROKERS_DOWN) brokers_down.store(true);
+        spdlog::warn("consumer: {}: {}", RdKafka::err2str(event.err()), event.str());
+        break;
+      case RdKafka::Event::EVENT_LOG:
+        if (event.severity() <= RdKafka::Event::EVENT_SEVERITY_WARNING) {
+          spdlog::warn("consumer: {} {}", event.fac(), event.str());
+        } else {
+          spdlog::info("consumer: {} {}", event.fac(), event.str());
+        }
+        break;
+      default:
+        break;
+    }
+  }
+};
+
 Result<std::unique_ptr<KafkaSource>> KafkaSource::Create(const std::string& bootstrap_servers,
                                                          const std::string& group_id,
                                                          const KafkaProperties& properties,
@@ -45,18 +68,23 @@ Result<std::unique_ptr<KafkaSource>> KafkaSource::Create(const std::string& boot
                                                          AssignmentListener& listener) {
   std::unique_ptr<KafkaSource> source(new KafkaSource());
   source->rebalancer_ = std::make_unique<Rebalancer>(listener);
+  source->events_ = std::make_unique<Events>();
   auto conf = MakeKafkaConf({{"bootstrap.servers", bootstrap_servers},
                              {"group.id", group_id},
                              {"enable.auto.commit", "false"},
                              {"enable.auto.offset.store", "false"},
                              {"auto.offset.reset", "earliest"},
                              {"enable.partition.eof", "false"},
+                             {"isolation.level", "read_committed"},
                              {"client.id", "riskstream"}},
                             properties);
   if (!conf.ok()) return conf.status();
   std::string error;
   if ((*conf)->set("rebalance_cb", source->rebalancer_.get(), error) != RdKafka::Conf::CONF_OK) {
     return Status::KafkaError("consumer rebalance callback: " + error);
+  }
+  if ((*conf)->set("event_cb", source->events_.get(), error) != RdKafka::Conf::CONF_OK) {
+    return Status::KafkaError("consumer event callback: " + error);
   }
   source->consumer_.reset(RdKafka::KafkaConsumer::create(conf->get(), error));
   if (!source->consumer_) return Status::KafkaError("creating consumer: " + error);
@@ -117,6 +145,23 @@ Status KafkaSource::Commit(const std::map<std::pair<std::string, int32_t>, int64
   return Status::Ok();
 }
 
+std::unique_ptr<RdKafka::ConsumerGroupMetadata> KafkaSource::GroupMetadata() {
+  return std::unique_ptr<RdKafka::ConsumerGroupMetadata>(consumer_->groupMetadata());
+}
+
+Status KafkaSource::Rewind(const std::map<std::pair<std::string, int32_t>, int64_t>& next_offsets) {
+  for (const auto& [tp, offset] : next_offsets) {
+    std::unique_ptr<RdKafka::TopicPartition> partition(
+        RdKafka::TopicPartition::create(tp.first, tp.second, offset));
+    auto err = consumer_->seek(*partition, 10000);
+    if (err != RdKafka::ERR_NO_ERROR) {
+      return Status::KafkaError("rewinding " + tp.first + "/" + std::to_string(tp.second) + " to " +
+                                std::to_string(offset) + ": " + RdKafka::err2str(err));
+    }
+  }
+  return Status::Ok();
+}
+
 void KafkaSource::Close() {
   if (closed_ || !consumer_) return;
   closed_ = true;
@@ -124,6 +169,19 @@ void KafkaSource::Close() {
 }
 
 int64_t KafkaSource::rebalances() const { return rebalancer_->rebalances; }
+
+bool KafkaSource::brokers_down() const { return events_->brokers_down.load(); }
+
+Status KafkaSource::CheckBrokers(int timeout_ms) {
+  RdKafka::Metadata* raw = nullptr;
+  auto err = consumer_->metadata(false, nullptr, &raw, timeout_ms);
+  std::unique_ptr<RdKafka::Metadata> metadata(raw);
+  if (err != RdKafka::ERR_NO_ERROR) {
+    return Status::Unavailable("no broker answers: " + RdKafka::err2str(err));
+  }
+  events_->brokers_down.store(false);
+  return Status::Ok();
+}
 
 std::optional<int64_t> KafkaSource::Lag(const std::string& topic, int32_t partition,
                                         int64_t next_offset) {

@@ -4,8 +4,9 @@
 // committed automatically: the runtime commits them (and records them with its state) only after
 // the outputs of the consumed records are delivered. When partitions are assigned, the listener may
 // set each partition's start offset (from the state database) before consumption starts; when they
-// are revoked, the listener gets a chance to commit first. Not thread-safe: one thread polls;
-// listener calls happen inside Poll().
+// are revoked, the listener gets a chance to commit first. It reads with
+// isolation.level=read_committed, so records of aborted transactions are never seen. Not
+// thread-safe: one thread polls; listener calls happen inside Poll().
 #pragma once
 
 #include <librdkafka/rdkafkacpp.h>
@@ -57,10 +58,23 @@ class KafkaSource {
   // Commits `next_offsets` (the offset of the next record to read) for the group.
   Status Commit(const std::map<std::pair<std::string, int32_t>, int64_t>& next_offsets);
 
+  // The consumer's group metadata, for sending offsets in a transaction (exactly-once).
+  std::unique_ptr<RdKafka::ConsumerGroupMetadata> GroupMetadata();
+
+  // Moves consumption of each listed (assigned) partition back to its offset, after an aborted
+  // transaction; records fetched beyond it are dropped and read again.
+  Status Rewind(const std::map<std::pair<std::string, int32_t>, int64_t>& next_offsets);
+
   // Leaves the group (revoking partitions through the listener).
   void Close();
 
   int64_t rebalances() const;
+
+  // True from librdkafka reporting every broker down until CheckBrokers() reaches one again.
+  // Safe from any thread.
+  bool brokers_down() const;
+  // Asks the cluster for metadata (up to `timeout_ms`); on an answer clears brokers_down().
+  Status CheckBrokers(int timeout_ms);
 
   // Records behind the partition's end as last reported by fetches (no broker round trip), for a
   // consumer whose next offset is `next_offset`; nullopt before the first fetch.
@@ -68,8 +82,10 @@ class KafkaSource {
 
  private:
   struct Rebalancer;
+  struct Events;  // librdkafka's logs to spdlog, and the brokers-down flag
   KafkaSource() = default;
   std::unique_ptr<Rebalancer> rebalancer_;
+  std::unique_ptr<Events> events_;
   std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
   bool closed_ = false;
 };

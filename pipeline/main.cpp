@@ -50,6 +50,8 @@ int Fail(const Status& status) {
 }
 
 int Run(const std::string& config_path) {
+  // From here on SIGTERM/SIGINT stop gracefully, also while the state is being restored.
+  InstallSignalHandlers();
   auto config = LoadPipelineConfig(config_path);
   if (!config.ok()) return Fail(config.status());
   std::unique_ptr<EmbeddedKafka> embedded;
@@ -71,7 +73,7 @@ int Run(const std::string& config_path) {
   auto admin = StartAdminServer(*config, **runner);  // destroyed before the runner it reads
   if (!admin.ok()) return Fail(admin.status());
   g_runner.store(runner->get());
-  InstallSignalHandlers();
+  if (g_stop.load()) (*runner)->RequestStop();  // a signal arrived while starting
   spdlog::info("riskstream running: group {}, state {}, metrics on port {}", config->group_id,
                config->state_dir, (*metrics)->port());
   if (*admin) {

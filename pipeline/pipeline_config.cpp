@@ -7,6 +7,11 @@
 #include "operators/yaml_position.h"
 
 namespace riskstream {
+
+std::string_view ToString(ProcessingGuarantee guarantee) {
+  return guarantee == ProcessingGuarantee::kExactlyOnce ? "exactly_once" : "at_least_once";
+}
+
 std::vector<std::string> TopicNames::All() const {
   std::vector<std::string> all = {applications,  transactions, labels,
                                   credit_events, fraud_alerts, dead_letter};
@@ -48,6 +53,9 @@ Result<PipelineConfig> Load(const std::string& path) {
       config.bootstrap_servers = kafka["bootstrap_servers"].as<std::string>();
     }
     if (kafka["group_id"]) config.group_id = kafka["group_id"].as<std::string>();
+    if (kafka["transactional_id"]) {
+      config.transactional_id = kafka["transactional_id"].as<std::string>();
+    }
     ReadProperties(kafka["consumer"], config.consumer_properties);
     ReadProperties(kafka["producer"], config.producer_properties);
   }
@@ -62,6 +70,7 @@ Result<PipelineConfig> Load(const std::string& path) {
     read("fraud_alerts", config.topics.fraud_alerts);
     read("dead_letter", config.topics.dead_letter);
     read("features", config.topics.features);
+    read("changelog", config.topics.changelog);
     if (topics["partitions"]) config.partitions = topics["partitions"].as<int>();
     if (config.partitions < 1 || config.partitions > 1024) {
       return Status::InvalidConfig(YamlPosition(path, topics["partitions"]) +
@@ -82,6 +91,26 @@ Result<PipelineConfig> Load(const std::string& path) {
       }
     }
   }
+  config.guarantee = config.bootstrap_servers.empty() ? ProcessingGuarantee::kAtLeastOnce
+                                                      : ProcessingGuarantee::kExactlyOnce;
+  if (auto guarantee = root["processing_guarantee"]) {
+    std::string name = guarantee.as<std::string>();
+    if (name == "exactly_once") {
+      config.guarantee = ProcessingGuarantee::kExactlyOnce;
+    } else if (name == "at_least_once") {
+      config.guarantee = ProcessingGuarantee::kAtLeastOnce;
+    } else {
+      return Status::InvalidConfig(YamlPosition(path, guarantee) +
+                                   ": processing_guarantee must be exactly_once or at_least_once");
+    }
+    if (config.guarantee == ProcessingGuarantee::kExactlyOnce && config.bootstrap_servers.empty()) {
+      return Status::InvalidConfig(YamlPosition(path, guarantee) +
+                                   ": exactly_once needs kafka.bootstrap_servers (the embedded "
+                                   "broker has no transactions)");
+    }
+  }
+  if (config.transactional_id.empty()) config.transactional_id = config.group_id + "-riskstream";
+  if (config.topics.changelog.empty()) config.topics.changelog = config.group_id + "-changelog";
   if (Status s = ReadDuration(root["allowed_lateness"], path, config.allowed_lateness_ms);
       !s.ok()) {
     return s;

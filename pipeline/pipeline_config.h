@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/status.h"
@@ -23,11 +24,23 @@ struct TopicNames {
   std::string credit_events = "credit-events";
   std::string fraud_alerts = "fraud-alerts";
   std::string dead_letter = "riskstream-dlq";
-  std::string features;  // per-event feature vectors; empty: not written
+  std::string features;   // per-event feature vectors; empty: not written
+  std::string changelog;  // exactly_once: compacted state changelog; default "<group_id>-changelog"
 
   // Every topic riskstream reads or writes.
   std::vector<std::string> All() const;
 };
+
+// What a consumer of riskstream's outputs can rely on (docs/OPERATIONS.md).
+enum class ProcessingGuarantee {
+  // Kafka transactions: each input's outputs appear once to read_committed consumers, state and
+  // outputs never disagree after recovery. Needs a broker with transactions.
+  kExactlyOnce,
+  // Idempotent producer, no transactions: after a crash outputs since the last commit are sent
+  // again. For brokers without transactions, e.g. the embedded (mock) broker.
+  kAtLeastOnce,
+};
+std::string_view ToString(ProcessingGuarantee guarantee);
 
 struct PipelineConfig {
   // Kafka. An empty bootstrap means: start the embedded broker in this process.
@@ -35,6 +48,9 @@ struct PipelineConfig {
   std::string group_id = "riskstream";
   std::map<std::string, std::string> consumer_properties;  // passed to librdkafka as they are
   std::map<std::string, std::string> producer_properties;
+  // exactly_once unless the embedded broker runs (no bootstrap_servers), which has no transactions.
+  ProcessingGuarantee guarantee = ProcessingGuarantee::kExactlyOnce;
+  std::string transactional_id;  // exactly_once: default "<group_id>-riskstream"
   TopicNames topics;
   int partitions = 3;  // of the topics riskstream creates, and of its state
 

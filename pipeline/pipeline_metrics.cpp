@@ -110,6 +110,50 @@ PipelineMetrics::PipelineMetrics()
       .Register(*registry_)
       .Add({{"version", RISKSTREAM_VERSION}})
       .Set(1);
+  auto& transactions = BuildCounter()
+                           .Name("riskstream_transactions_total")
+                           .Help(
+                               "Kafka transactions (exactly_once mode), by outcome: committed or "
+                               "aborted")
+                           .Register(*registry_);
+  transactions_committed_ = &transactions.Add({{"outcome", "committed"}});
+  transactions_aborted_ = &transactions.Add({{"outcome", "aborted"}});
+  restore_records_ = &BuildCounter()
+                          .Name("riskstream_state_restore_records_total")
+                          .Help("Changelog records applied while restoring state at start")
+                          .Register(*registry_)
+                          .Add({});
+  restore_bytes_ = &BuildCounter()
+                        .Name("riskstream_state_restore_bytes_total")
+                        .Help("Changelog key and value bytes applied while restoring state")
+                        .Register(*registry_)
+                        .Add({});
+  restore_seconds_ = &BuildGauge()
+                          .Name("riskstream_state_restore_seconds")
+                          .Help("Duration of the last state restore from the changelog at start")
+                          .Register(*registry_)
+                          .Add({});
+  broker_unavailable_ = &BuildGauge()
+                             .Name("riskstream_broker_unavailable")
+                             .Help(
+                                 "1 while commits fail because the broker does not answer and "
+                                 "are retried with backoff")
+                             .Register(*registry_)
+                             .Add({});
+}
+
+void PipelineMetrics::OnTransaction(bool committed) {
+  (committed ? transactions_committed_ : transactions_aborted_)->Increment();
+}
+
+void PipelineMetrics::OnRestore(int64_t records, int64_t bytes, double seconds) {
+  restore_records_->Increment(static_cast<double>(records));
+  restore_bytes_->Increment(static_cast<double>(bytes));
+  restore_seconds_->Set(seconds);
+}
+
+void PipelineMetrics::SetBrokerUnavailable(bool unavailable) {
+  broker_unavailable_->Set(unavailable ? 1 : 0);
 }
 
 PipelineMetrics::~PipelineMetrics() = default;

@@ -46,6 +46,11 @@ class PipelineMetrics {
                      double block_cache_hit_ratio);
   void SetConsumerLag(const std::string& topic, int32_t partition, int64_t records);
   void SetRuleSetVersion(const std::string& version);
+  // Exactly-once mode: a Kafka transaction committed or aborted; a restore from the changelog.
+  void OnTransaction(bool committed);
+  void OnRestore(int64_t records, int64_t bytes, double seconds);
+  // 1 while the broker does not answer commits (they are being retried).
+  void SetBrokerUnavailable(bool unavailable);
 
  private:
   PipelineMetrics();
@@ -77,6 +82,13 @@ class PipelineMetrics {
   std::map<std::string, prometheus::Gauge*> consumer_lag_cache_;
   prometheus::Family<prometheus::Gauge>& rule_set_info_;
   prometheus::Gauge* rule_set_gauge_ = nullptr;
+
+  prometheus::Counter* transactions_committed_ = nullptr;
+  prometheus::Counter* transactions_aborted_ = nullptr;
+  prometheus::Counter* restore_records_ = nullptr;
+  prometheus::Counter* restore_bytes_ = nullptr;
+  prometheus::Gauge* restore_seconds_ = nullptr;
+  prometheus::Gauge* broker_unavailable_ = nullptr;
 
   std::map<std::string, prometheus::Counter*> consumed_cache_, decisions_cache_, alerts_cache_,
       dead_letters_cache_;

@@ -2,6 +2,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include <thread>
+
+#include "pipeline/state_restore.h"
+#include "state/changelog.h"
+
 namespace riskstream {
 namespace {
 
@@ -11,7 +16,10 @@ TimestampMs WallClockMs() {
       .count();
 }
 
-constexpr int kFlushTimeoutMs = 60000;
+constexpr int kFlushTimeoutMs = 5000;  // per attempt; an unanswered commit is retried
+constexpr int kInitTimeoutMs = 60000;
+constexpr auto kMaxBackoff = std::chrono::seconds(5);
+constexpr auto kGiveUpWhenStopping = std::chrono::seconds(30);
 
 }  // namespace
 
@@ -36,6 +44,24 @@ Result<std::unique_ptr<StreamRunner>> StreamRunner::Create(const PipelineConfig&
   auto state = StateDb::Open(config.state_dir);
   if (!state.ok()) return state.status();
   runner->state_ = std::move(*state);
+  spdlog::info("processing guarantee: {}", ToString(config.guarantee));
+  if (config.guarantee == ProcessingGuarantee::kExactlyOnce) {
+    // Fence earlier instances first, so the committed changelog's end is final; restore before
+    // anything reads the stores.
+    auto txn = TransactionalSink::Create(bootstrap_servers, config.producer_properties,
+                                         config.transactional_id, kInitTimeoutMs);
+    if (!txn.ok()) return txn.status();
+    runner->txn_ = std::move(*txn);
+    if (Status s = EnsureChangelogTopic(runner->txn_->producer(), config.topics.changelog, 30000);
+        !s.ok()) {
+      return s;
+    }
+    auto restored =
+        RestoreFromChangelog(bootstrap_servers, config.group_id + "-restore",
+                             config.consumer_properties, config.topics.changelog, *runner->state_);
+    if (!restored.ok()) return restored.status();
+    metrics.OnRestore(restored->records, restored->bytes, restored->seconds);
+  }
   runner->topology_ = std::make_unique<DecisionTopology>(
       *runner->state_, *runner->hasher_, config.features, std::move(*rules),
       static_cast<uint32_t>(config.partitions), config.allowed_lateness_ms,
@@ -44,13 +70,18 @@ Result<std::unique_ptr<StreamRunner>> StreamRunner::Create(const PipelineConfig&
   runner->topic_roles_ = {{config.topics.applications, EventType::kApplication},
                           {config.topics.transactions, EventType::kTransaction},
                           {config.topics.labels, EventType::kLabel}};
-  auto sink = KafkaSink::Create(bootstrap_servers, config.producer_properties);
-  if (!sink.ok()) return sink.status();
   std::vector<std::string> outputs = {config.topics.credit_events, config.topics.fraud_alerts,
                                       config.topics.dead_letter};
   if (!config.topics.features.empty()) outputs.push_back(config.topics.features);
-  if (Status s = (*sink)->WarmUp(outputs, 30000); !s.ok()) return s;
-  runner->sink_ = std::move(*sink);
+  if (runner->txn_) {
+    outputs.push_back(config.topics.changelog);
+    if (Status s = runner->txn_->WarmUp(outputs, 30000); !s.ok()) return s;
+  } else {
+    auto sink = KafkaSink::Create(bootstrap_servers, config.producer_properties);
+    if (!sink.ok()) return sink.status();
+    if (Status s = (*sink)->WarmUp(outputs, 30000); !s.ok()) return s;
+    runner->sink_ = std::move(*sink);
+  }
   runner->aligned_ = std::make_unique<AlignedKafkaInput>(config.alignment_max_idle_ms);
   auto source = KafkaSource::Create(
       bootstrap_servers, config.group_id, config.consumer_properties,
@@ -94,17 +125,26 @@ Status StreamRunner::Run() {
       break;
     }
     if (*message) result = Handle(**message);
+    if (!result.ok() && txn_ && !txn_->fatal() && result.code() == Status::Code::kKafkaError) {
+      result = AbortAndRewind(result, /*rewind=*/true);
+    }
     if (result.ok() && !deferred_error_.ok()) result = deferred_error_;
     if (result.ok() && (uncommitted_events_ >= config_.commit_max_events ||
                         std::chrono::steady_clock::now() - last_commit_ >= interval)) {
       result = Commit();
     }
-    sink_->Poll();
+    if (txn_) {
+      txn_->Poll();
+    } else {
+      sink_->Poll();
+    }
+    if (source_->brokers_down()) WatchBrokers();
   }
   if (result.ok()) result = Commit();
   if (!result.ok()) {
     // Nothing uncommitted may count: the next run resumes from the last commit.
     state_->DiscardPending();
+    if (txn_ && !txn_->fatal()) txn_->Abort(kFlushTimeoutMs);  // else the next instance aborts
   }
   source_->Close();
   metrics_->SetRebalances(source_->rebalances());
@@ -120,6 +160,10 @@ std::pair<bool, std::string> StreamRunner::Readiness() const {
   {
     std::lock_guard lock(shared_mutex_);
     if (!failure_.empty()) return {false, "stopped on a fatal error: " + failure_};
+    if (!unavailable_.empty()) return {false, "broker unavailable, retrying: " + unavailable_};
+  }
+  if (source_ && source_->brokers_down()) {
+    return {false, "broker unavailable, retrying: all brokers down"};
   }
   if (finished_.load()) return {false, "stopped"};
   if (stop_.load()) return {false, "stopping"};
@@ -151,7 +195,7 @@ Status StreamRunner::Handle(const RdKafka::Message& message) {
     if (output.stream == OutputStream::kDeadLetter && message.key() != nullptr) {
       key = *message.key();
     }
-    if (Status s = sink_->Produce(TopicFor(output.stream), key, output.value); !s.ok()) return s;
+    if (Status s = Emit(TopicFor(output.stream), key, output.value); !s.ok()) return s;
   }
 
   metrics_->OnConsumed(position.topic,
@@ -180,13 +224,61 @@ Status StreamRunner::Handle(const RdKafka::Message& message) {
   return Status::Ok();
 }
 
+void StreamRunner::WatchBrokers() {
+  metrics_->SetBrokerUnavailable(true);
+  auto now = std::chrono::steady_clock::now();
+  if (now - last_broker_check_ < std::chrono::seconds(1)) return;
+  last_broker_check_ = now;
+  if (source_->CheckBrokers(500).ok()) {
+    spdlog::info("brokers reachable again");
+    metrics_->SetBrokerUnavailable(false);
+  }
+}
+
+Status StreamRunner::Emit(const std::string& topic, std::string_view key, std::string_view value) {
+  return txn_ ? txn_->Produce(topic, key, value) : sink_->Produce(topic, key, value);
+}
+
 Status StreamRunner::Commit() {
+  auto backoff = std::chrono::milliseconds(100);
+  std::optional<std::chrono::steady_clock::time_point> stopping_since;
+  while (true) {
+    Status status = txn_ ? CommitTransaction() : CommitAtLeastOnce();
+    if (status.code() != Status::Code::kUnavailable) {
+      std::lock_guard lock(shared_mutex_);
+      if (!unavailable_.empty()) spdlog::info("broker answers again; commit done");
+      unavailable_.clear();
+      metrics_->SetBrokerUnavailable(false);
+      return status;
+    }
+    // The broker does not answer: nothing is lost (outputs stay queued, the transaction open),
+    // so wait and retry; give up only when asked to stop and it stays away.
+    {
+      std::lock_guard lock(shared_mutex_);
+      unavailable_ = status.message();
+    }
+    metrics_->SetBrokerUnavailable(true);
+    if (stop_.load()) {
+      if (!stopping_since) stopping_since = std::chrono::steady_clock::now();
+      if (std::chrono::steady_clock::now() - *stopping_since > kGiveUpWhenStopping) {
+        metrics_->OnCommitFailure();
+        return status.WithContext("commit (stopping)");
+      }
+    }
+    spdlog::warn("commit: {}; retrying in {} ms", status.message(), backoff.count());
+    std::this_thread::sleep_for(backoff);
+    backoff = std::min<std::chrono::milliseconds>(backoff * 2, kMaxBackoff);
+  }
+}
+
+Status StreamRunner::CommitAtLeastOnce() {
   if (uncommitted_events_ == 0) {
     last_commit_ = std::chrono::steady_clock::now();
     return Status::Ok();
   }
   auto started = std::chrono::steady_clock::now();
   Status status = sink_->Flush(kFlushTimeoutMs);
+  if (status.code() == Status::Code::kUnavailable) return status;
   if (status.ok()) status = state_->Commit();
   if (!status.ok()) {
     metrics_->OnCommitFailure();
@@ -197,6 +289,76 @@ Status StreamRunner::Commit() {
   if (Status s = source_->Commit(uncommitted_offsets_); !s.ok()) {
     spdlog::warn("{} (state already records the position; continuing)", s.message());
   }
+  AfterCommit(started);
+  return Status::Ok();
+}
+
+Status StreamRunner::CommitTransaction() {
+  if (uncommitted_events_ == 0 && !txn_->in_transaction()) {
+    last_commit_ = std::chrono::steady_clock::now();
+    return Status::Ok();
+  }
+  auto started = std::chrono::steady_clock::now();
+  const std::string& changelog = config_.topics.changelog;
+  if (!changelog_produced_) {
+    // The pending state changes (input offsets included) join the outputs in the transaction.
+    for (const auto& record : PendingChangelog(*state_)) {
+      std::optional<std::string_view> value;
+      if (record.value) value = *record.value;
+      Status s = txn_->ProduceTo(changelog, kChangelogPartition, record.key, value);
+      if (!s.ok()) return txn_->fatal() ? s : AbortAndRewind(s, /*rewind=*/true);
+    }
+    changelog_produced_ = true;
+  }
+  auto group = source_->GroupMetadata();
+  auto outcome = txn_->Commit(uncommitted_offsets_, *group, kFlushTimeoutMs);
+  if (!outcome.ok()) {
+    if (outcome.status().code() == Status::Code::kUnavailable) return outcome.status();
+    metrics_->OnCommitFailure();
+    return outcome.status().WithContext("commit");
+  }
+  changelog_produced_ = false;
+  if (*outcome == TransactionalSink::Outcome::kAborted) {
+    return AbortAndRewind(Status::KafkaError("transaction aborted"), /*rewind=*/true);
+  }
+  metrics_->OnTransaction(true);
+  // Kafka holds the outputs, offsets and changelog; now the local copy catches up. A crash before
+  // this write leaves it behind the changelog, which the next start restores.
+  if (auto end = txn_->DeliveredEnd(changelog, kChangelogPartition)) {
+    state_->SetChangelogPosition(changelog, kChangelogPartition, *end);
+  }
+  if (Status s = state_->Commit(); !s.ok()) {
+    metrics_->OnCommitFailure();
+    return s.WithContext("writing committed state (the next start restores it from " + changelog +
+                         ")");
+  }
+  AfterCommit(started);
+  return Status::Ok();
+}
+
+Status StreamRunner::AbortAndRewind(const Status& cause, bool rewind) {
+  spdlog::warn("aborting the transaction ({}); rewinding to the last commit", cause.ToString());
+  if (Status s = txn_->Abort(kFlushTimeoutMs); !s.ok()) return s.WithContext(cause.message());
+  metrics_->OnTransaction(false);
+  changelog_produced_ = false;
+  state_->DiscardPending();
+  std::map<std::pair<std::string, int32_t>, int64_t> committed;
+  for (const auto& [topic_partition, next_offset] : uncommitted_offsets_) {
+    auto offset = state_->CommittedInputOffset(topic_partition.first, topic_partition.second);
+    if (!offset.ok()) return offset.status();
+    committed[topic_partition] = offset->value_or(RdKafka::Topic::OFFSET_BEGINNING);
+  }
+  if (rewind) {
+    if (Status s = source_->Rewind(committed); !s.ok()) return s;
+    aligned_->OnRewound(committed);
+  }
+  uncommitted_offsets_.clear();
+  uncommitted_events_ = 0;
+  last_commit_ = std::chrono::steady_clock::now();
+  return Status::Ok();
+}
+
+void StreamRunner::AfterCommit(std::chrono::steady_clock::time_point started) {
   for (const auto& [topic_partition, next_offset] : uncommitted_offsets_) {
     if (auto lag = source_->Lag(topic_partition.first, topic_partition.second, next_offset)) {
       metrics_->SetConsumerLag(topic_partition.first, topic_partition.second, *lag);
@@ -208,7 +370,6 @@ Status StreamRunner::Commit() {
   metrics_->OnCommit(std::chrono::duration<double>(last_commit_ - started).count());
   metrics_->SetStateStats(state_->EstimateKeys(StateDb::Family::kWindows), state_->LiveDataBytes(),
                           state_->PendingCompactionBytes(), state_->BlockCacheHitRatio());
-  return Status::Ok();
 }
 
 void StreamRunner::OnAssigning(std::vector<TopicPartitionOffset>& partitions) {

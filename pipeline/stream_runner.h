@@ -8,6 +8,12 @@
 // is in Kafka (at-least-once; exactly-once with transactions is a later mode), and state never
 // counts an input the recorded position does not cover. On assignment each partition resumes from
 // the offset recorded with the state, so a restart does not count any event twice in the windows.
+// With processing_guarantee exactly_once (docs/OPERATIONS.md) the outputs, the state's changelog
+// and the input offsets go into one Kafka transaction per commit (TransactionalSink); the state
+// batch is written to RocksDB, with the changelog position, only after the transaction committed,
+// and Create() restores state from the changelog first when the local copy is missing or behind.
+// An aborted transaction rewinds the input to the last commit and drops the pending state. Commits
+// the broker does not answer are retried with backoff while Readiness() says why.
 // Not thread-safe: Run() on one thread; RequestStop() from any thread or a signal handler; ready(),
 // Readiness(), rules() and engine()'s committed reads from any thread (the admin endpoint).
 #pragma once
@@ -28,6 +34,7 @@
 #include "pipeline/kafka_source.h"
 #include "pipeline/pipeline_config.h"
 #include "pipeline/pipeline_metrics.h"
+#include "pipeline/transactional_sink.h"
 
 namespace riskstream {
 
@@ -62,7 +69,17 @@ class StreamRunner : private AssignmentListener {
  private:
   StreamRunner() = default;
   Status Handle(const RdKafka::Message& message);
-  Status Commit();
+  Status Commit();  // retries what the broker did not answer, with backoff
+  Status CommitAtLeastOnce();
+  Status CommitTransaction();
+  // After a failed transaction: abort it, drop the pending state and (when `rewind`) move the
+  // input back to the last committed offsets. Fails when the producer is unusable.
+  Status AbortAndRewind(const Status& cause, bool rewind);
+  void AfterCommit(std::chrono::steady_clock::time_point started);
+  // While librdkafka reports every broker down: not ready; checks once a second whether one
+  // answers again.
+  void WatchBrokers();
+  Status Emit(const std::string& topic, std::string_view key, std::string_view value);
   void OnAssigning(std::vector<TopicPartitionOffset>& partitions) override;
   void OnRevoking(const std::vector<TopicPartitionOffset>& partitions) override;
   const std::string& TopicFor(OutputStream stream) const;
@@ -72,13 +89,16 @@ class StreamRunner : private AssignmentListener {
   std::unique_ptr<StateDb> state_;
   std::unique_ptr<PiiHasher> hasher_;
   std::unique_ptr<DecisionTopology> topology_;
-  std::unique_ptr<KafkaSink> sink_;
+  std::unique_ptr<KafkaSink> sink_;         // at_least_once
+  std::unique_ptr<TransactionalSink> txn_;  // exactly_once
+  bool changelog_produced_ = false;         // the open transaction holds the pending changes
   std::unique_ptr<KafkaSource> source_;
   std::unique_ptr<AlignedKafkaInput> aligned_;  // source_'s records in canonical order
   std::map<std::string, EventType> topic_roles_;
   std::map<std::pair<std::string, int32_t>, int64_t> uncommitted_offsets_;
   int uncommitted_events_ = 0;
   std::chrono::steady_clock::time_point last_commit_;
+  std::chrono::steady_clock::time_point last_broker_check_;
   std::atomic<bool> stop_{false};
   Status deferred_error_;
   Observer observer_;
@@ -87,6 +107,7 @@ class StreamRunner : private AssignmentListener {
   std::atomic<bool> finished_{false};  // Run() returned
   mutable std::mutex shared_mutex_;    // guards what other threads read below
   std::string failure_;                // Run()'s fatal error
+  std::string unavailable_;            // why commits are being retried, empty when they succeed
   std::shared_ptr<const RuleSet> rules_;
 };
 

@@ -11,12 +11,29 @@ namespace {
 
 const char* const kFamilyNames[] = {"windows", "meta", "events"};
 
-std::string OffsetKey(const std::string& topic, int32_t partition) {
-  std::string key = "offset/";
+std::string PositionKey(const char* prefix, const std::string& topic, int32_t partition) {
+  std::string key = prefix;
   AppendLengthPrefixed(key, topic);
   AppendU32(key, static_cast<uint32_t>(partition));
   return key;
 }
+
+std::string OffsetKey(const std::string& topic, int32_t partition) {
+  return PositionKey("offset/", topic, partition);
+}
+
+std::string ChangelogKey(const std::string& topic, int32_t partition) {
+  return PositionKey("changelog/", topic, partition);
+}
+
+std::string EncodePosition(int64_t offset) {
+  std::string value;
+  AppendU64(value, static_cast<uint64_t>(offset));
+  return value;
+}
+
+constexpr StateDb::Family kAllFamilies[] = {StateDb::Family::kWindows, StateDb::Family::kMeta,
+                                            StateDb::Family::kEvents};
 
 Status FromRocks(const rocksdb::Status& status, const std::string& what) {
   if (status.ok()) return Status::Ok();
@@ -32,6 +49,8 @@ Result<std::unique_ptr<StateDb>> StateDb::Open(const std::string& path,
   db_options.create_missing_column_families = true;
   db_options.IncreaseParallelism(2);
   db_options.statistics = rocksdb::CreateDBStatistics();  // tickers only: cheap
+  // Bounds the log a start-up after a crash replays (the memtables alone may hold ~0.5 GB).
+  db_options.max_total_wal_size = 64 << 20;
 
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
@@ -59,6 +78,8 @@ Result<std::unique_ptr<StateDb>> StateDb::Open(const std::string& path,
 
 StateDb::~StateDb() {
   if (!db_) return;
+  // A clean close leaves nothing in the write-ahead log to replay: the next start opens at once.
+  db_->Flush(rocksdb::FlushOptions(), handles_);
   for (auto* handle : handles_) db_->DestroyColumnFamilyHandle(handle);
   db_->Close();
 }
@@ -107,39 +128,102 @@ void StateDb::SetInputOffset(const std::string& topic, int32_t partition, int64_
   pending_offsets_[{topic, partition}] = next_offset;
 }
 
-Result<std::optional<int64_t>> StateDb::CommittedInputOffset(const std::string& topic,
-                                                             int32_t partition) {
+Result<std::optional<int64_t>> StateDb::ReadPosition(const std::string& key,
+                                                     const std::string& what) {
   std::string value;
-  auto status =
-      db_->Get(rocksdb::ReadOptions(), Handle(Family::kMeta), OffsetKey(topic, partition), &value);
+  auto status = db_->Get(rocksdb::ReadOptions(), Handle(Family::kMeta), key, &value);
   if (status.IsNotFound()) return std::optional<int64_t>();
-  if (!status.ok()) return FromRocks(status, "reading committed offset of " + topic);
+  if (!status.ok()) return FromRocks(status, "reading committed " + what);
   size_t pos = 0;
   uint64_t offset;
-  if (!ReadU64(value, pos, offset)) {
-    return Status::IoError("corrupt committed offset of " + topic + "/" +
-                           std::to_string(partition));
-  }
+  if (!ReadU64(value, pos, offset)) return Status::IoError("corrupt committed " + what);
   return std::optional<int64_t>(static_cast<int64_t>(offset));
 }
 
-Status StateDb::Commit() {
-  for (const auto& [topic_partition, offset] : pending_offsets_) {
-    std::string value;
-    AppendU64(value, static_cast<uint64_t>(offset));
-    pending_->Put(Handle(Family::kMeta), OffsetKey(topic_partition.first, topic_partition.second),
-                  value);
+Result<std::optional<int64_t>> StateDb::CommittedInputOffset(const std::string& topic,
+                                                             int32_t partition) {
+  return ReadPosition(OffsetKey(topic, partition),
+                      "offset of " + topic + "/" + std::to_string(partition));
+}
+
+void StateDb::SetChangelogPosition(const std::string& topic, int32_t partition,
+                                   int64_t next_offset) {
+  pending_changelog_positions_[{topic, partition}] = next_offset;
+}
+
+Result<std::optional<int64_t>> StateDb::CommittedChangelogPosition(const std::string& topic,
+                                                                   int32_t partition) {
+  return ReadPosition(ChangelogKey(topic, partition),
+                      "changelog position of " + topic + "/" + std::to_string(partition));
+}
+
+void StateDb::ForEachPending(const PendingVisitor& visit) const {
+  for (Family family : kAllFamilies) {
+    std::unique_ptr<rocksdb::WBWIIterator> it(pending_->NewIterator(Handle(family)));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      // The index keeps one entry per key (overwrite_key): the newest change.
+      const rocksdb::WriteEntry entry = it->Entry();
+      std::string_view key(entry.key.data(), entry.key.size());
+      if (entry.type == rocksdb::kPutRecord) {
+        visit(family, key, std::string_view(entry.value.data(), entry.value.size()));
+      } else {
+        visit(family, key, std::nullopt);
+      }
+    }
   }
+  for (const auto& [topic_partition, offset] : pending_offsets_) {
+    visit(Family::kMeta, OffsetKey(topic_partition.first, topic_partition.second),
+          EncodePosition(offset));
+  }
+}
+
+Status StateDb::AddPendingPositions(rocksdb::WriteBatchBase& batch) {
+  for (const auto& [topic_partition, offset] : pending_offsets_) {
+    auto s =
+        batch.Put(Handle(Family::kMeta), OffsetKey(topic_partition.first, topic_partition.second),
+                  EncodePosition(offset));
+    if (!s.ok()) return FromRocks(s, "staging input offsets");
+  }
+  for (const auto& [topic_partition, offset] : pending_changelog_positions_) {
+    auto s = batch.Put(Handle(Family::kMeta),
+                       ChangelogKey(topic_partition.first, topic_partition.second),
+                       EncodePosition(offset));
+    if (!s.ok()) return FromRocks(s, "staging changelog position");
+  }
+  return Status::Ok();
+}
+
+Status StateDb::WriteRestored(const std::vector<Change>& changes) {
+  if (pending_->GetWriteBatch()->Count() != 0 || !pending_offsets_.empty()) {
+    return Status::IoError("restoring state while changes are pending");
+  }
+  rocksdb::WriteBatch batch;
+  for (const auto& change : changes) {
+    auto s = change.value ? batch.Put(Handle(change.family), change.key, *change.value)
+                          : batch.Delete(Handle(change.family), change.key);
+    if (!s.ok()) return FromRocks(s, "staging restored state");
+  }
+  if (Status s = AddPendingPositions(batch); !s.ok()) return s;
+  auto status = db_->Write(write_options_, &batch);
+  if (!status.ok()) return FromRocks(status, "writing restored state");
+  pending_changelog_positions_.clear();
+  return Status::Ok();
+}
+
+Status StateDb::Commit() {
+  if (Status s = AddPendingPositions(*pending_); !s.ok()) return s;
   auto status = db_->Write(write_options_, pending_->GetWriteBatch());
   if (!status.ok()) return FromRocks(status, "committing state");
   pending_->Clear();
   pending_offsets_.clear();
+  pending_changelog_positions_.clear();
   return Status::Ok();
 }
 
 void StateDb::DiscardPending() {
   pending_->Clear();
   pending_offsets_.clear();
+  pending_changelog_positions_.clear();
 }
 
 size_t StateDb::PendingBytes() const { return pending_->GetWriteBatch()->GetDataSize(); }

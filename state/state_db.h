@@ -3,7 +3,10 @@
 // StateDb is riskstream's one RocksDB database per instance. Stores live in column families; every
 // change goes into a pending write batch that reads see immediately (read-your-writes), and
 // Commit() writes that batch together with the input offsets it consumed in one atomic RocksDB
-// write. So after any crash the state on disk and the recorded input position always agree. Not
+// write. So after any crash the state on disk and the recorded input position always agree. For
+// exactly-once processing the pending changes can be listed (ForEachPending) to be copied into a
+// changelog, the changelog position reached is committed with them, and a restore writes changelog
+// records straight to the database (WriteRestored) before any store reads it. Not
 // thread-safe: one task owns a StateDb at a time; only the *Committed reads may come from others.
 #pragma once
 
@@ -11,11 +14,14 @@
 #include <rocksdb/utilities/write_batch_with_index.h>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
+#include <vector>
 
 #include "common/status.h"
 
@@ -56,6 +62,30 @@ class StateDb {
   // The committed next offset of `topic`/`partition`, or nullopt when none was ever committed.
   Result<std::optional<int64_t>> CommittedInputOffset(const std::string& topic, int32_t partition);
 
+  // Records that the changelog `topic`/`partition` holds this state up to (excluding)
+  // `next_offset`. Takes effect with the next Commit() (or WriteRestored()).
+  void SetChangelogPosition(const std::string& topic, int32_t partition, int64_t next_offset);
+  // The committed changelog position, or nullopt when this database never recorded one.
+  Result<std::optional<int64_t>> CommittedChangelogPosition(const std::string& topic,
+                                                            int32_t partition);
+
+  // Calls `visit` once per key the pending batch changes, with its newest pending value (nullopt:
+  // deleted), followed by the pending input offsets as the kMeta rows Commit() will write. Input
+  // order within a family is key order. The changelog position is not listed.
+  using PendingVisitor = std::function<void(Family family, std::string_view key,
+                                            std::optional<std::string_view> value)>;
+  void ForEachPending(const PendingVisitor& visit) const;
+
+  // One change read back from a changelog: `value` nullopt deletes `key`.
+  struct Change {
+    Family family;
+    std::string key;
+    std::optional<std::string> value;
+  };
+  // Writes `changes` and the changelog position in one RocksDB write, bypassing (and requiring) an
+  // empty pending batch. For restore only: nothing may have read the stores being restored.
+  Status WriteRestored(const std::vector<Change>& changes);
+
   // Atomically writes the pending batch and offsets. On error nothing was written and the pending
   // batch is kept, so the caller can retry or discard.
   Status Commit();
@@ -81,6 +111,10 @@ class StateDb {
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // [default, windows, meta, events]
   std::unique_ptr<rocksdb::WriteBatchWithIndex> pending_;
   std::map<std::pair<std::string, int32_t>, int64_t> pending_offsets_;
+  std::map<std::pair<std::string, int32_t>, int64_t> pending_changelog_positions_;
+  // Adds the pending offsets and changelog positions to `batch` as kMeta rows.
+  Status AddPendingPositions(rocksdb::WriteBatchBase& batch);
+  Result<std::optional<int64_t>> ReadPosition(const std::string& key, const std::string& what);
   rocksdb::WriteOptions write_options_;
   std::shared_ptr<rocksdb::Statistics> statistics_;
 };

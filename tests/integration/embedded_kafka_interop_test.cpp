@@ -142,6 +142,7 @@ TEST_F(EmbeddedKafkaInterop, RiskstreamRunDecidesEventsProducedByKcat) {
   c.group_id = "riskstream-interop";
   c.partitions = shipped_.partitions;
   c.state_dir = dir_.Sub("state");
+  c.guarantee = "at_least_once";  // the embedded (mock) broker has no transactions
   ProcessSpec spec;
   spec.argv = {RISKSTREAM_BINARY, "run", "--config", WriteTestPipelineConfig(c)};
   spec.output_file = dir_.Sub("run.log");

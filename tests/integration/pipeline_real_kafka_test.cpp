@@ -10,6 +10,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -23,6 +24,7 @@
 #include "pipeline/pipeline_config.h"
 #include "pipeline/pipeline_metrics.h"
 #include "pipeline/stream_runner.h"
+#include "pipeline/transactional_sink.h"
 #include "tests/support/child_process.h"
 #include "tests/support/decision_script.h"
 #include "tests/support/kafka_test_clients.h"
@@ -93,8 +95,10 @@ class PipelineOnRealKafka : public ::testing::Test {
   }
 
   // Runs StreamRunner in this process until it has processed `inputs` records (or kRunTimeout
-  // passed), then stops it and waits for Run() to return (it commits before it returns).
-  PipelineRun RunUntilProcessed(const PipelineConfig& config, size_t inputs) {
+  // passed), calls `before_stop`, then stops it and waits for Run() to return (it commits before
+  // it returns).
+  PipelineRun RunUntilProcessed(const PipelineConfig& config, size_t inputs,
+                                const std::function<void()>& before_stop = {}) {
     PipelineRun run;
     auto metrics = PipelineMetrics::Create("");
     if (!metrics.ok()) {
@@ -120,6 +124,7 @@ class PipelineOnRealKafka : public ::testing::Test {
     });
     run.reached = WaitFor([&] { return count.load() >= inputs || returned.load(); }, kRunTimeout) &&
                   count.load() >= inputs;
+    if (before_stop) before_stop();
     (*runner)->RequestStop();
     thread.join();
     return run;
@@ -368,6 +373,52 @@ TEST_F(PipelineOnRealKafka, RestartContinuesWindowsFromStateAndDecidesNothingTwi
   auto topics = ReadTopics();
   ExpectDecisions(topics, all, expected);
   EXPECT_TRUE(topics["riskstream-dlq"].empty());
+}
+
+// Exactly-once fencing: an instance that decided records but did not commit yet is fenced by a
+// newer producer with the same transactional.id (what a restarted instance does while the old one
+// still runs). The old one must stop with an error, none of its outputs may become visible to a
+// read_committed reader, and the next instance decides every record exactly once.
+TEST_F(PipelineOnRealKafka, FencedInstanceStopsAndItsOpenTransactionNeverBecomesVisible) {
+  ASSERT_EQ(config_.guarantee, ProcessingGuarantee::kExactlyOnce);
+  std::vector<ScriptedInput> inputs;
+  for (int i = 0; i < 20; ++i) {
+    std::string id = "f-tx-" + std::to_string(i);
+    std::string account = "FACC" + std::to_string(i % 4);
+    inputs.push_back(
+        {id, "transactions", account,
+         Transaction(id, std::to_string(1768036260000 + i * 1000), account, "purchase", "10")});
+  }
+  ASSERT_NO_FATAL_FAILURE(Produce(inputs));
+
+  PipelineConfig zombie = config_;
+  zombie.commit_interval_ms = 3600 * 1000;  // decides everything in one open transaction
+  zombie.commit_max_events = 1000000;
+  Status fencing;
+  PipelineRun fenced = RunUntilProcessed(zombie, inputs.size(), [&] {
+    auto newer =
+        TransactionalSink::Create(broker_->bootstrap(), {}, zombie.transactional_id, 30000);
+    fencing = newer.status();
+  });
+  ASSERT_TRUE(fencing.ok()) << fencing.ToString();
+  ASSERT_TRUE(fenced.reached) << "the zombie processed " << fenced.processed.size();
+  EXPECT_NE(fenced.status.message().find("fatal"), std::string::npos)
+      << "a fenced instance did not stop on a fatal error: " << fenced.status.ToString();
+  auto topics = ReadTopics();
+  EXPECT_TRUE(topics["credit-events"].empty())
+      << topics["credit-events"].size() << " outputs of the aborted transaction are visible";
+
+  PipelineRun next = RunUntilProcessed(config_, inputs.size());
+  ASSERT_TRUE(next.status.ok()) << next.status.ToString();
+  ASSERT_TRUE(next.reached) << "the next instance processed " << next.processed.size();
+  topics = ReadTopics();
+  std::multiset<std::string> decided;
+  for (const auto& m : topics["credit-events"]) {
+    decided.insert(nlohmann::json::parse(m.value).at("event_id").get<std::string>());
+  }
+  std::multiset<std::string> expected;
+  for (const auto& input : inputs) expected.insert(input.id);
+  EXPECT_EQ(decided, expected);
 }
 
 }  // namespace

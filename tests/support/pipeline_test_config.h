@@ -29,6 +29,7 @@ struct TestPipelineConfig {
   std::string topic_prefix;  // "" keeps the default topic names
   int partitions = 3;
   std::string state_dir;
+  std::string guarantee;  // processing_guarantee; "" keeps the default (exactly_once with brokers)
 };
 
 // Writes features.yaml, rules.yaml and pipeline.yaml into `c.dir`; returns pipeline.yaml's path.
@@ -92,6 +93,7 @@ inline std::string WriteTestPipelineConfig(const TestPipelineConfig& c) {
                       << "  dir: " << c.state_dir << "\n"
                       << "  commit_interval: 100ms\n"
                       << "  commit_max_events: 2000\n"
+                      << (c.guarantee.empty() ? "" : "processing_guarantee: " + c.guarantee + "\n")
                       << "allowed_lateness: 10m\n"
                       << "pii_key_env: " << kTestPiiKeyEnv << "\n"
                       << "metrics:\n"
