@@ -10,6 +10,7 @@
 #include <benchmark/benchmark.h>
 #include <yaml-cpp/yaml.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <stdexcept>
 #include <string>
@@ -91,29 +92,53 @@ void BM_ParseTransaction(benchmark::State& state) { ParseEvent(state, GeneratedW
 BENCHMARK(BM_ParseApplication);
 BENCHMARK(BM_ParseTransaction);
 
-// Apply on 1,000 warm keys in event-time order, the way FeatureEngine calls it: the keys take
-// turns, each contributing once every `key_every_s`, after 40 events per key of warm-up history.
-// The state is committed every 2,000 events, as StreamRunner does by default; the commits are part
-// of the measured time. `window_entries` is the mean count the window returned: how much each read
-// aggregates without scanning. Args: window length (s), seconds between events of one key,
-// count_distinct (1) or count (0).
-void BM_WindowApply(benchmark::State& state) {
-  constexpr int kKeys = 1000;
-  constexpr int kWarmEventsPerKey = 40;
-  const DurationMs window_ms = state.range(0) * kSecondMs;
-  const DurationMs step_ms = state.range(1) * kSecondMs / kKeys;
-  const bool distinct = state.range(2) != 0;
+// What one window store computes, by the functions it serves: count, sum and avg read the
+// aggregate row only; min/max keep an ordered multiset; count_distinct a counted one; last and
+// time_since_last look up the previous contribution.
+enum class StoreFunction : int64_t { kCountSum = 0, kMinMax = 1, kCountDistinct = 2, kLast = 3 };
 
-  TempDir dir;
-  auto db = StateDb::Open(dir.Sub("state"));
-  if (!Check(state, db.status())) return;
+WindowSpec SpecFor(StoreFunction function, DurationMs window_ms) {
   WindowSpec spec;
   spec.store_id = 1;
   spec.kind = WindowKind::kSliding;
   spec.size_ms = window_ms;
   spec.allowed_lateness_ms = 10 * kMinuteMs;
-  spec.track_distinct = distinct;
-  WindowStore store(**db, spec);
+  spec.track_distinct = function == StoreFunction::kCountDistinct;
+  spec.track_extremes = function == StoreFunction::kMinMax;
+  return spec;
+}
+
+// Share of the row-cache lookups between two snapshots that hit.
+double HitRatio(const RowCacheStats& before, const RowCacheStats& after) {
+  const double lookups =
+      static_cast<double>(after.hits + after.misses - before.hits - before.misses);
+  return lookups == 0 ? 0 : static_cast<double>(after.hits - before.hits) / lookups;
+}
+
+StateDbOptions WithCache(int64_t cache_mib) {
+  StateDbOptions options;
+  options.row_cache_bytes = static_cast<size_t>(cache_mib) << 20;
+  return options;
+}
+
+// Apply on 1,000 warm keys in event-time order, the way FeatureEngine calls it: the keys take
+// turns, each contributing once every `key_every_s`, after 100 events per key of warm-up history.
+// The state is committed every 2,000 events, as StreamRunner does by default; the commits are part
+// of the measured time. `window_entries` is the mean count the window returned: how much each read
+// aggregates without scanning. Args: window length (s), seconds between events of one key, the
+// function (StoreFunction), the row cache in MiB (0: off).
+void BM_WindowApply(benchmark::State& state) {
+  constexpr int kKeys = 1000;
+  constexpr int kWarmEventsPerKey = 100;
+  const DurationMs window_ms = state.range(0) * kSecondMs;
+  const DurationMs step_ms = state.range(1) * kSecondMs / kKeys;
+  const auto function = static_cast<StoreFunction>(state.range(2));
+
+  TempDir dir;
+  auto db = StateDb::Open(dir.Sub("state"), WithCache(state.range(3)));
+  if (!Check(state, db.status())) return;
+  WindowStore store(**db, SpecFor(function, window_ms));
+  const bool want_previous = function == StoreFunction::kLast;
   std::vector<std::string> keys, values;
   for (int k = 0; k < kKeys; ++k) keys.push_back("device-" + std::to_string(100000 + k));
   for (int v = 0; v < 5; ++v) values.push_back("applicant-" + std::to_string(v));
@@ -123,8 +148,9 @@ void BM_WindowApply(benchmark::State& state) {
   double entries = 0;
   auto apply = [&]() -> bool {
     t += step_ms;
-    const WindowContribution contribution{1.0, values[(n / kKeys) % values.size()]};
-    auto result = store.Apply(0, keys[n % kKeys], t, contribution);
+    const WindowContribution contribution{static_cast<double>(n % 97),
+                                          values[(n / kKeys) % values.size()]};
+    auto result = store.Apply(0, keys[n % kKeys], t, contribution, want_previous);
     if (!Check(state, result.status())) return false;
     entries += static_cast<double>(result->count);
     return ++n % kCommitEvery != 0 || Check(state, (*db)->Commit());
@@ -133,25 +159,40 @@ void BM_WindowApply(benchmark::State& state) {
     if (!apply()) return;
   }
   entries = 0;
+  const RowCacheStats before = (*db)->CacheStats();
   for (auto _ : state) {
     if (!apply()) return;
   }
+  const RowCacheStats after = (*db)->CacheStats();
   state.SetItemsProcessed(state.iterations());
   state.counters["window_entries"] = entries / static_cast<double>(state.iterations());
+  state.counters["cache_hit"] = HitRatio(before, after);
 }
 // 1 min and 30 d under the same traffic (each key every 20 s): the 1-minute window expires an entry
 // with nearly every event, the 30-day one holds every entry so far and expires none yet. Then 30 d
-// with each key once a day, long enough that it too expires an entry with every event.
-constexpr int64_t kMinuteS = 60, kDayS = 24 * 3600;
+// with each key once a day, long enough that it too expires an entry with every event. Each for
+// count/sum with the row cache off and on; then every function against the window length, cache on.
+constexpr int64_t kMinuteS = 60, kHourS = 3600, kDayS = 24 * 3600;
 BENCHMARK(BM_WindowApply)
-    ->ArgNames({"window_s", "key_every_s", "distinct"})
-    ->Args({kMinuteS, 20, 0})
-    ->Args({30 * kDayS, 20, 0})
-    ->Args({30 * kDayS, kDayS, 0})
-    ->Args({kMinuteS, 20, 1})
-    ->Args({30 * kDayS, 20, 1})
-    ->Args({30 * kDayS, kDayS, 1})
+    ->ArgNames({"window_s", "key_every_s", "function", "cache_mib"})
+    ->Args({kMinuteS, 20, 0, 0})
+    ->Args({kMinuteS, 20, 0, 64})
+    ->Args({30 * kDayS, 20, 0, 0})
+    ->Args({30 * kDayS, 20, 0, 64})
+    ->Args({30 * kDayS, kDayS, 0, 0})
+    ->Args({30 * kDayS, kDayS, 0, 64})
     ->Unit(benchmark::kMicrosecond);
+
+// Every function against the window length, each key every 1/60 of the window (so every window
+// holds about 60 entries and expires one with each event), row cache on.
+void WindowLengths(benchmark::internal::Benchmark* b) {
+  for (int64_t function = 0; function <= 3; ++function) {
+    for (int64_t window_s : {kMinuteS, kHourS, kDayS, 30 * kDayS}) {
+      b->Args({window_s, window_s / 60, function, 64});
+    }
+  }
+}
+BENCHMARK(BM_WindowApply)->Apply(WindowLengths)->Unit(benchmark::kMicrosecond);
 
 // Resident memory of this process in MiB (whole process: RocksDB memtables and its 64 MiB block
 // cache included).
@@ -164,8 +205,10 @@ double ResidentMiB() {
 }
 
 // Per-update cost and resident memory against the number of live keys: every key holds one
-// aggregate row and its window's entries on disk, none in memory. Arg: keys. Each key gets one warm
-// event, then updates go round robin over the keys (count over 1 h, one event per key per minute).
+// aggregate row and its window's entries in RocksDB; the row cache (default 64 MiB) keeps the hot
+// ones. Arg: keys. Each key gets one warm event, then updates go round robin over the keys (count
+// over 1 h, one event per key per minute). 10M keys run only when RISKSTREAM_BENCH_10M_KEYS=1
+// (registered in main; about 1.5 GB of state to write first).
 void BM_WindowKeyCount(benchmark::State& state) {
   const int64_t keys = state.range(0);
   TempDir dir;
@@ -189,11 +232,15 @@ void BM_WindowKeyCount(benchmark::State& state) {
   for (int64_t i = 0; i < keys; ++i) {
     if (!apply()) return;
   }
+  const RowCacheStats before = (*db)->CacheStats();
   for (auto _ : state) {
     if (!apply()) return;
   }
+  const RowCacheStats after = (*db)->CacheStats();
   state.SetItemsProcessed(state.iterations());
   state.counters["rss_mib"] = ResidentMiB();
+  state.counters["cache_mib"] = static_cast<double>(after.bytes) / (1 << 20);
+  state.counters["cache_hit"] = HitRatio(before, after);
 }
 BENCHMARK(BM_WindowKeyCount)
     ->ArgName("keys")
@@ -253,7 +300,7 @@ BENCHMARK(BM_RulesWithdrawal)->ArgName("features_at")->Arg(1)->Arg(10);
 
 // Every feature of configs/features.yaml for one generated event, in stream order, on a temporary
 // RocksDB warmed with the stream's first 5,000 events; committed every 2,000 events like
-// StreamRunner (commits included). One iteration is one event.
+// StreamRunner (commits included). One iteration is one event. Arg: the row cache in MiB (0: off).
 void BM_FeatureEngineEvaluate(benchmark::State& state) {
   constexpr int kWarmEvents = 5000;
   const std::string features_file = ConfigDir() + "/features.yaml";
@@ -272,7 +319,7 @@ void BM_FeatureEngineEvaluate(benchmark::State& state) {
     }
   }
   TempDir dir;
-  auto db = StateDb::Open(dir.Sub("state"));
+  auto db = StateDb::Open(dir.Sub("state"), WithCache(state.range(0)));
   if (!Check(state, db.status())) return;
   FeatureEngine engine(**db, *specs, 6);
   size_t next = 0;
@@ -285,15 +332,36 @@ void BM_FeatureEngineEvaluate(benchmark::State& state) {
   while (next < kWarmEvents) {
     if (!evaluate()) return;
   }
+  const RowCacheStats before = (*db)->CacheStats();
   for (auto _ : state) {
     if (!evaluate()) return;
   }
   state.SetItemsProcessed(state.iterations());
   state.counters["features"] = static_cast<double>(specs->size());
+  state.counters["cache_hit"] = HitRatio(before, (*db)->CacheStats());
 }
-BENCHMARK(BM_FeatureEngineEvaluate)->Iterations(10000)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_FeatureEngineEvaluate)
+    ->ArgName("cache_mib")
+    ->Arg(0)
+    ->Arg(64)
+    ->Iterations(10000)
+    ->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace riskstream
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  if (const char* ten_million = std::getenv("RISKSTREAM_BENCH_10M_KEYS");
+      ten_million != nullptr && std::string(ten_million) == "1") {
+    benchmark::RegisterBenchmark("BM_WindowKeyCount", riskstream::BM_WindowKeyCount)
+        ->ArgName("keys")
+        ->Arg(10'000'000)
+        ->Iterations(200000)
+        ->Unit(benchmark::kMicrosecond);
+  }
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

@@ -82,7 +82,8 @@ FeatureEngine::FeatureEngine(StateDb& db, std::vector<FeatureSpec> specs, uint32
                              DurationMs label_retention_ms)
     : specs_(std::move(specs)),
       state_partitions_(state_partitions),
-      index_(db, label_retention_ms) {
+      index_(db, label_retention_ms),
+      pending_labels_(db, label_retention_ms, 'P', 'Q') {
   stores_.reserve(specs_.size());
   for (const auto& spec : specs_) {
     if (spec.function == FeatureFunction::kRatio) {
@@ -160,10 +161,18 @@ void FeatureEngine::IndexForLabels(const Event& event) {
 }
 
 Status FeatureEngine::ApplyLabel(const Event& label, FeatureVector& out) {
+  if (label_fields_.empty()) return Status::Ok();  // no feature counts labels
   auto indexed = index_.Get(label.labelled_event_id);
   if (!indexed.ok()) return indexed.status();
   if (!indexed->has_value()) {
-    out.label_unmatched = true;
+    // Keep it for its event: the label kinds seen so far for that id, oldest first.
+    auto kept = pending_labels_.Get(label.labelled_event_id);
+    if (!kept.ok()) return kept.status();
+    std::string kinds = kept->has_value() ? (*kept)->second : std::string();
+    kinds.push_back(static_cast<char>(label.label));
+    const TimestampMs since = kept->has_value() ? (*kept)->first : label.event_time;
+    pending_labels_.Put(label.labelled_event_id, since, kinds);
+    out.label_pending = true;
     return Status::Ok();
   }
   const auto& [time, payload] = **indexed;
@@ -187,6 +196,11 @@ Status FeatureEngine::ApplyLabel(const Event& label, FeatureVector& out) {
     if (!read) return Status::IoError("corrupt event index payload for " + label.labelled_event_id);
     AssignField(labelled, static_cast<EventField>(field), value);
   }
+  return AddLabelContributions(labelled, time, "label " + label.event_id);
+}
+
+Status FeatureEngine::AddLabelContributions(const Event& labelled, TimestampMs time,
+                                            const std::string& context) {
   std::string key, text;
   for (size_t i = 0; i < specs_.size(); ++i) {
     const FeatureSpec& spec = specs_[i];
@@ -196,10 +210,30 @@ Status FeatureEngine::ApplyLabel(const Event& label, FeatureVector& out) {
     if (!contribution) continue;
     Status status =
         stores_[i]->Insert(KafkaPartitionForKey(key, state_partitions_), key, time, *contribution);
-    if (!status.ok())
-      return status.WithContext("feature " + spec.name + ", label " + label.event_id);
+    if (!status.ok()) return status.WithContext("feature " + spec.name + ", " + context);
   }
   return Status::Ok();
+}
+
+Status FeatureEngine::ApplyPendingLabels(const Event& event, FeatureVector& out) {
+  auto kept = pending_labels_.Get(event.event_id);
+  if (!kept.ok()) return kept.status();
+  if (kept->has_value()) {
+    Event labelled = event;
+    labelled.labelled_event_id = event.event_id;
+    for (char kind : (*kept)->second) {
+      labelled.label = static_cast<LabelKind>(kind);
+      Status status = AddLabelContributions(labelled, event.event_time,
+                                            "label kept for event " + event.event_id);
+      if (!status.ok()) return status;
+      ++out.pending_labels_applied;
+    }
+    if (Status s = pending_labels_.Erase(event.event_id); !s.ok()) return s;
+  }
+  int64_t expired = 0;
+  Status status = pending_labels_.Expire(event.event_time, &expired);
+  out.pending_labels_expired = static_cast<int>(expired);
+  return status;
 }
 
 Result<FeatureVector> FeatureEngine::Evaluate(const Event& event) {
@@ -234,8 +268,8 @@ Result<FeatureVector> FeatureEngine::Evaluate(const Event& event) {
   }
   if (!label_fields_.empty()) {
     IndexForLabels(event);
-    Status status = index_.Expire(event.event_time);
-    if (!status.ok()) return status;
+    if (Status s = index_.Expire(event.event_time); !s.ok()) return s;
+    if (Status s = ApplyPendingLabels(event, out); !s.ok()) return s;
   }
   return out;
 }

@@ -4,7 +4,10 @@
 // and stages the event's contributions in state. Values come back in the order of the specs. A
 // feature whose key is missing in the event is missing (never a shared "unknown" bucket).
 // Label events read no features; they land in the windows of the event they label, at that event's
-// time, found through an EventIndex of recent events (kept for `label_retention`). State is
+// time, found through an EventIndex of recent events (kept for `label_retention`). A label whose
+// event has not arrived yet is kept (in state, for `label_retention` of event time) and lands when
+// the event arrives, after the event has read its features: the windows are then exactly as if the
+// label had come after its event. State is
 // partitioned by the Kafka partition of the feature's key, so an entity's state is wherever a topic
 // keyed by that entity would put it.
 // Not thread-safe: one engine per task, over that task's StateDb (committed reads excepted).
@@ -24,9 +27,13 @@
 namespace riskstream {
 
 struct FeatureVector {
-  std::vector<Value> values;     // one per spec; numbers, or strings for last() of a text field
-  bool exact = true;             // false when a late read or a capped distinct set was involved
-  bool label_unmatched = false;  // a label whose event is unknown (or older than the retention)
+  std::vector<Value> values;  // one per spec; numbers, or strings for last() of a text field
+  bool exact = true;          // false when a late read or a capped distinct set was involved
+  // Labels: this label's event was unknown, so it is kept until the event arrives (or the label
+  // retention passes; an event older than the retention looks unknown too).
+  bool label_pending = false;
+  int pending_labels_applied = 0;  // kept labels that this event's arrival applied
+  int pending_labels_expired = 0;  // kept labels dropped (retention) while processing this event
 };
 
 // A feature's value for one entity as last committed, and the window it was read from.
@@ -65,6 +72,10 @@ class FeatureEngine {
   std::optional<WindowContribution> Contribution(const FeatureSpec& spec, const Event& event,
                                                  std::string& text) const;
   Status ApplyLabel(const Event& label, FeatureVector& out);
+  // Inserts the label contributions of `labelled` (an event with its label set) at `time`.
+  Status AddLabelContributions(const Event& labelled, TimestampMs time, const std::string& context);
+  // Applies the labels kept for `event` (which just read its features) and expires old ones.
+  Status ApplyPendingLabels(const Event& event, FeatureVector& out);
   void IndexForLabels(const Event& event);
   Result<std::optional<CommittedWindow>> ReadCommittedWindow(size_t feature,
                                                              const std::string& key_text) const;
@@ -74,6 +85,7 @@ class FeatureEngine {
   std::vector<EventField> label_fields_;            // what label features need from an event
   uint32_t state_partitions_;
   EventIndex index_;
+  EventIndex pending_labels_;  // labelled event id -> the kinds of the labels that came first
 };
 
 }  // namespace riskstream

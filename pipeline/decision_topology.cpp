@@ -34,6 +34,9 @@ Result<ProcessedInput> DecisionTopology::Process(std::string_view bytes,
   auto features = engine_.Evaluate(event_);
   if (!features.ok()) return features.status();
   features_ = std::move(*features);
+  result.label_pending = features_.label_pending;
+  result.pending_labels_applied = features_.pending_labels_applied;
+  result.pending_labels_expired = features_.pending_labels_expired;
   outcome_ = rules_->Evaluate(event_, features_.values);
   result.decision = outcome_.decision;
   result.outcome = &outcome_;

@@ -45,6 +45,9 @@ struct ProcessedInput {
   const FeatureVector* features = nullptr;  // valid until the next Process call
   bool late = false;
   TimestampMs event_time = 0;
+  // Labels (see FeatureVector): this label was kept for its event; kept labels applied, expired.
+  bool label_pending = false;
+  int pending_labels_applied = 0, pending_labels_expired = 0;
 };
 
 class DecisionTopology {

@@ -36,6 +36,26 @@ Status ReadDuration(const YAML::Node& node, const std::string& file, DurationMs&
   return Status::Ok();
 }
 
+// A byte size: a plain number of bytes, or a number with KiB, MiB or GiB.
+Status ReadBytes(const YAML::Node& node, const std::string& file, size_t& out) {
+  if (!node) return Status::Ok();
+  const std::string text = node.as<std::string>();
+  size_t digits = 0;
+  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
+  const std::string unit = text.substr(digits);
+  const size_t scale = unit.empty()    ? 1
+                       : unit == "KiB" ? 1 << 10
+                       : unit == "MiB" ? 1 << 20
+                       : unit == "GiB" ? size_t{1} << 30
+                                       : 0;
+  if (digits == 0 || digits > 12 || scale == 0) {
+    return Status::InvalidConfig(YamlPosition(file, node) + ": '" + text +
+                                 "' is not a byte size (e.g. 67108864, 64MiB, 1GiB)");
+  }
+  out = std::stoull(text.substr(0, digits)) * scale;
+  return Status::Ok();
+}
+
 void ReadProperties(const YAML::Node& node, std::map<std::string, std::string>& out) {
   if (!node) return;
   for (const auto& entry : node)
@@ -89,6 +109,9 @@ Result<PipelineConfig> Load(const std::string& path) {
         return Status::InvalidConfig(YamlPosition(path, state["commit_max_events"]) +
                                      ": commit_max_events must be positive");
       }
+    }
+    if (Status s = ReadBytes(state["cache_bytes"], path, config.state_cache_bytes); !s.ok()) {
+      return s;
     }
   }
   config.guarantee = config.bootstrap_servers.empty() ? ProcessingGuarantee::kAtLeastOnce

@@ -58,6 +58,7 @@ struct PipelineConfig {
   std::string state_dir = "/tmp/riskstream-state";
   DurationMs commit_interval_ms = 100;
   int commit_max_events = 2000;
+  size_t state_cache_bytes = 64 << 20;  // in-memory cache of hot state rows (StateDb's RowCache)
 
   // Event time.
   DurationMs allowed_lateness_ms = 10 * kMinuteMs;

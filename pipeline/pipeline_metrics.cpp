@@ -41,6 +41,11 @@ PipelineMetrics::PipelineMetrics()
                        .Help("Events older than their partition's watermark minus allowed lateness")
                        .Register(*registry_)
                        .Add({})),
+      labels_(BuildCounter()
+                  .Name("riskstream_labels_total")
+                  .Help("Label events by outcome: applied at once, pending (kept for their event), "
+                        "applied_on_arrival of their event, expired before it came")
+                  .Register(*registry_)),
       decision_latency_(BuildHistogram()
                             .Name("riskstream_decision_latency_seconds")
                             .Help("Processing time from the input record's Kafka timestamp to its "
@@ -94,6 +99,16 @@ PipelineMetrics::PipelineMetrics()
                                  .Help("Share of RocksDB block-cache lookups that hit, since start")
                                  .Register(*registry_)
                                  .Add({})),
+      row_cache_hit_ratio_(BuildGauge()
+                               .Name("riskstream_state_row_cache_hit_ratio")
+                               .Help("Share of hot state-row reads served from memory, since start")
+                               .Register(*registry_)
+                               .Add({})),
+      row_cache_bytes_(BuildGauge()
+                           .Name("riskstream_state_row_cache_bytes")
+                           .Help("Memory held by the hot state-row cache (estimate)")
+                           .Register(*registry_)
+                           .Add({})),
       consumer_lag_(
           BuildGauge()
               .Name("riskstream_consumer_lag_records")
@@ -169,6 +184,9 @@ void PipelineMetrics::CreateKnownSeries() {
     std::string key(ToString(code));
     Cached(dead_letters_cache_, dead_letters_, {{"reason", key}}, key);
   }
+  for (std::string key : {"applied", "pending", "applied_on_arrival", "expired"}) {
+    Cached(labels_cache_, labels_, {{"outcome", key}}, key);
+  }
 }
 
 Result<std::unique_ptr<PipelineMetrics>> PipelineMetrics::Create(const std::string& address) {
@@ -220,6 +238,12 @@ void PipelineMetrics::OnDeadLetter(std::string_view reason) {
 }
 
 void PipelineMetrics::OnLateEvent() { late_events_.Increment(); }
+
+void PipelineMetrics::OnLabels(std::string_view outcome, int count) {
+  if (count <= 0) return;
+  std::string key(outcome);
+  Cached(labels_cache_, labels_, {{"outcome", key}}, key).Increment(count);
+}
 void PipelineMetrics::ObserveDecisionLatency(double seconds) { decision_latency_.Observe(seconds); }
 void PipelineMetrics::SetEventTimeLag(double seconds) { event_time_lag_.Set(seconds); }
 
@@ -248,6 +272,11 @@ void PipelineMetrics::SetStateStats(uint64_t window_keys, uint64_t live_bytes,
   pending_compaction_bytes_.Set(static_cast<double>(pending_compaction_bytes));
   state_keys_.Set(static_cast<double>(window_keys));
   state_bytes_.Set(static_cast<double>(live_bytes));
+}
+
+void PipelineMetrics::SetRowCacheStats(double hit_ratio, uint64_t bytes) {
+  row_cache_hit_ratio_.Set(hit_ratio);
+  row_cache_bytes_.Set(static_cast<double>(bytes));
 }
 
 void PipelineMetrics::SetRuleSetVersion(const std::string& version) {

@@ -37,6 +37,8 @@ class PipelineMetrics {
   void OnAlert(const std::string& rule_id, std::string_view severity);
   void OnDeadLetter(std::string_view reason);
   void OnLateEvent();
+  // `count` label events with `outcome`: applied, pending, applied_on_arrival or expired.
+  void OnLabels(std::string_view outcome, int count);
   void ObserveDecisionLatency(double seconds);
   void SetEventTimeLag(double seconds);
   void OnCommit(double seconds);
@@ -44,6 +46,8 @@ class PipelineMetrics {
   void SetRebalances(int64_t total);
   void SetStateStats(uint64_t window_keys, uint64_t live_bytes, uint64_t pending_compaction_bytes,
                      double block_cache_hit_ratio);
+  // The state's in-memory row cache (StateDb's RowCache): hit ratio since start, bytes held.
+  void SetRowCacheStats(double hit_ratio, uint64_t bytes);
   void SetConsumerLag(const std::string& topic, int32_t partition, int64_t records);
   void SetRuleSetVersion(const std::string& version);
   // Exactly-once mode: a Kafka transaction committed or aborted; a restore from the changelog.
@@ -68,6 +72,7 @@ class PipelineMetrics {
   prometheus::Family<prometheus::Counter>& alerts_;
   prometheus::Family<prometheus::Counter>& dead_letters_;
   prometheus::Counter& late_events_;
+  prometheus::Family<prometheus::Counter>& labels_;
   prometheus::Histogram& decision_latency_;
   prometheus::Gauge& event_time_lag_;
   prometheus::Counter& commits_;
@@ -78,6 +83,8 @@ class PipelineMetrics {
   prometheus::Gauge& state_bytes_;
   prometheus::Gauge& pending_compaction_bytes_;
   prometheus::Gauge& block_cache_hit_ratio_;
+  prometheus::Gauge& row_cache_hit_ratio_;
+  prometheus::Gauge& row_cache_bytes_;
   prometheus::Family<prometheus::Gauge>& consumer_lag_;
   std::map<std::string, prometheus::Gauge*> consumer_lag_cache_;
   prometheus::Family<prometheus::Gauge>& rule_set_info_;
@@ -91,7 +98,7 @@ class PipelineMetrics {
   prometheus::Gauge* broker_unavailable_ = nullptr;
 
   std::map<std::string, prometheus::Counter*> consumed_cache_, decisions_cache_, alerts_cache_,
-      dead_letters_cache_;
+      dead_letters_cache_, labels_cache_;
 };
 
 }  // namespace riskstream

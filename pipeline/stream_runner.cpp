@@ -41,7 +41,9 @@ Result<std::unique_ptr<StreamRunner>> StreamRunner::Create(const PipelineConfig&
   metrics.SetRuleSetVersion((*rules)->version());
   runner->rules_ = *rules;
 
-  auto state = StateDb::Open(config.state_dir);
+  StateDbOptions state_options;
+  state_options.row_cache_bytes = config.state_cache_bytes;
+  auto state = StateDb::Open(config.state_dir, state_options);
   if (!state.ok()) return state.status();
   runner->state_ = std::move(*state);
   spdlog::info("processing guarantee: {}", ToString(config.guarantee));
@@ -208,6 +210,11 @@ Status StreamRunner::Handle(const RdKafka::Message& message) {
       metrics_->OnAlert(fired.rule->id, ToString(fired.rule->severity));
     }
     if (processed->late) metrics_->OnLateEvent();
+    if (*processed->type == EventType::kLabel) {
+      metrics_->OnLabels(processed->label_pending ? "pending" : "applied", 1);
+    }
+    metrics_->OnLabels("applied_on_arrival", processed->pending_labels_applied);
+    metrics_->OnLabels("expired", processed->pending_labels_expired);
     metrics_->SetEventTimeLag(static_cast<double>(now - processed->event_time) / 1000.0);
   }
   auto ts = message.timestamp();
@@ -370,6 +377,11 @@ void StreamRunner::AfterCommit(std::chrono::steady_clock::time_point started) {
   metrics_->OnCommit(std::chrono::duration<double>(last_commit_ - started).count());
   metrics_->SetStateStats(state_->EstimateKeys(StateDb::Family::kWindows), state_->LiveDataBytes(),
                           state_->PendingCompactionBytes(), state_->BlockCacheHitRatio());
+  const RowCacheStats cache = state_->CacheStats();
+  const uint64_t lookups = cache.hits + cache.misses;
+  metrics_->SetRowCacheStats(
+      lookups == 0 ? 0.0 : static_cast<double>(cache.hits) / static_cast<double>(lookups),
+      cache.bytes);
 }
 
 void StreamRunner::OnAssigning(std::vector<TopicPartitionOffset>& partitions) {

@@ -12,7 +12,7 @@ ChangelogRecord EncodeChange(StateDb::Family family, std::string_view key,
   return record;
 }
 
-std::vector<ChangelogRecord> PendingChangelog(const StateDb& db) {
+std::vector<ChangelogRecord> PendingChangelog(StateDb& db) {
   std::vector<ChangelogRecord> records;
   db.ForEachPending(
       [&](StateDb::Family family, std::string_view key, std::optional<std::string_view> value) {

@@ -29,7 +29,7 @@ ChangelogRecord EncodeChange(StateDb::Family family, std::string_view key,
                              std::optional<std::string_view> value);
 
 // Every pending change of `db` (see StateDb::ForEachPending) as changelog records.
-std::vector<ChangelogRecord> PendingChangelog(const StateDb& db);
+std::vector<ChangelogRecord> PendingChangelog(StateDb& db);
 
 // The change a changelog record carries. `value` nullptr is a tombstone. Fails on a key naming no
 // known family (the topic is not a riskstream changelog, or from an incompatible version).

@@ -1,6 +1,7 @@
 #include "state/state_db.h"
 
 #include <rocksdb/cache.h>
+#include <rocksdb/filter_policy.h>
 #include <rocksdb/statistics.h>
 #include <rocksdb/table.h>
 
@@ -55,8 +56,13 @@ Result<std::unique_ptr<StateDb>> StateDb::Open(const std::string& path,
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
   table.cache_index_and_filter_blocks = true;
+  // Most reads by key miss (a first-seen entity): bloom filters answer those without reading
+  // data blocks, and the memtable's own filter without walking its skip list.
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   rocksdb::ColumnFamilyOptions family_options;
   family_options.OptimizeLevelStyleCompaction();
+  family_options.memtable_whole_key_filtering = true;
+  family_options.memtable_prefix_bloom_size_ratio = 0.02;
   family_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
 
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
@@ -73,6 +79,10 @@ Result<std::unique_ptr<StateDb>> StateDb::Open(const std::string& path,
   state->pending_ = std::make_unique<rocksdb::WriteBatchWithIndex>(rocksdb::BytewiseComparator(), 0,
                                                                    /*overwrite_key=*/true);
   state->write_options_.sync = options.sync_commits;
+  StateDb* self = state.get();
+  state->cache_ = std::make_unique<RowCache>(
+      options.row_cache_bytes,
+      [self](const std::string& key, const RowCache::Row& row) { self->StageCached(key, row); });
   return state;
 }
 
@@ -95,6 +105,40 @@ Result<std::optional<std::string>> StateDb::Get(Family family, const std::string
   if (status.IsNotFound()) return std::optional<std::string>();
   if (!status.ok()) return FromRocks(status, "reading state");
   return std::optional<std::string>(std::move(value));
+}
+
+std::string StateDb::CacheKey(Family family, const std::string& key) {
+  std::string out;
+  out.reserve(key.size() + 1);
+  out.push_back(static_cast<char>(family));
+  out.append(key);
+  return out;
+}
+
+void StateDb::StageCached(const std::string& cache_key, const RowCache::Row& row) {
+  auto* handle = Handle(static_cast<Family>(cache_key[0]));
+  rocksdb::Slice key(cache_key.data() + 1, cache_key.size() - 1);
+  if (row) {
+    pending_->Put(handle, key, *row);
+  } else {
+    pending_->Delete(handle, key);
+  }
+}
+
+Result<std::optional<std::string>> StateDb::GetCached(Family family, const std::string& key) {
+  std::string cache_key = CacheKey(family, key);
+  if (const RowCache::Row* cached = cache_->Find(cache_key)) return *cached;
+  auto read = Get(family, key);
+  if (read.ok()) cache_->Fill(std::move(cache_key), *read);
+  return read;
+}
+
+void StateDb::PutCached(Family family, const std::string& key, std::string value) {
+  cache_->Write(CacheKey(family, key), std::move(value));
+}
+
+void StateDb::DeleteCached(Family family, const std::string& key) {
+  cache_->Write(CacheKey(family, key), std::nullopt);
 }
 
 Result<std::optional<std::string>> StateDb::GetCommitted(Family family,
@@ -157,7 +201,8 @@ Result<std::optional<int64_t>> StateDb::CommittedChangelogPosition(const std::st
                       "changelog position of " + topic + "/" + std::to_string(partition));
 }
 
-void StateDb::ForEachPending(const PendingVisitor& visit) const {
+void StateDb::ForEachPending(const PendingVisitor& visit) {
+  cache_->StageAll();
   for (Family family : kAllFamilies) {
     std::unique_ptr<rocksdb::WBWIIterator> it(pending_->NewIterator(Handle(family)));
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
@@ -194,9 +239,11 @@ Status StateDb::AddPendingPositions(rocksdb::WriteBatchBase& batch) {
 }
 
 Status StateDb::WriteRestored(const std::vector<Change>& changes) {
-  if (pending_->GetWriteBatch()->Count() != 0 || !pending_offsets_.empty()) {
+  if (pending_->GetWriteBatch()->Count() != 0 || !pending_offsets_.empty() ||
+      cache_->unstaged_bytes() != 0) {
     return Status::IoError("restoring state while changes are pending");
   }
+  cache_->Clear();  // what it knows may predate the restored rows
   rocksdb::WriteBatch batch;
   for (const auto& change : changes) {
     auto s = change.value ? batch.Put(Handle(change.family), change.key, *change.value)
@@ -211,12 +258,14 @@ Status StateDb::WriteRestored(const std::vector<Change>& changes) {
 }
 
 Status StateDb::Commit() {
+  cache_->StageAll();
   if (Status s = AddPendingPositions(*pending_); !s.ok()) return s;
   auto status = db_->Write(write_options_, pending_->GetWriteBatch());
   if (!status.ok()) return FromRocks(status, "committing state");
   pending_->Clear();
   pending_offsets_.clear();
   pending_changelog_positions_.clear();
+  cache_->Committed();
   return Status::Ok();
 }
 
@@ -224,9 +273,12 @@ void StateDb::DiscardPending() {
   pending_->Clear();
   pending_offsets_.clear();
   pending_changelog_positions_.clear();
+  cache_->Discarded();
 }
 
-size_t StateDb::PendingBytes() const { return pending_->GetWriteBatch()->GetDataSize(); }
+size_t StateDb::PendingBytes() const {
+  return pending_->GetWriteBatch()->GetDataSize() + cache_->unstaged_bytes();
+}
 
 uint64_t StateDb::EstimateKeys(Family family) const {
   uint64_t keys = 0;

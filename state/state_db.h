@@ -6,7 +6,10 @@
 // write. So after any crash the state on disk and the recorded input position always agree. For
 // exactly-once processing the pending changes can be listed (ForEachPending) to be copied into a
 // changelog, the changelog position reached is committed with them, and a restore writes changelog
-// records straight to the database (WriteRestored) before any store reads it. Not
+// records straight to the database (WriteRestored) before any store reads it.
+// Rows read and written by key on every event (window heads) go through a bounded write-back
+// RowCache (the *Cached calls): they reach the pending batch at Commit(), ForEachPending() or when
+// evicted, and DiscardPending() forgets them, so the cache never changes what is committed. Not
 // thread-safe: one task owns a StateDb at a time; only the *Committed reads may come from others.
 #pragma once
 
@@ -24,12 +27,14 @@
 #include <vector>
 
 #include "common/status.h"
+#include "state/row_cache.h"
 
 namespace riskstream {
 
 struct StateDbOptions {
   size_t block_cache_bytes = 64 << 20;
-  bool sync_commits = false;  // WAL is always on; sync adds an fsync per commit
+  bool sync_commits = false;          // WAL is always on; sync adds an fsync per commit
+  size_t row_cache_bytes = 64 << 20;  // RowCache budget; 0 disables it
 };
 
 class StateDb {
@@ -51,6 +56,13 @@ class StateDb {
   // An iterator over the pending batch merged with the database. Valid until the next Commit().
   std::unique_ptr<rocksdb::Iterator> NewIterator(Family family);
 
+  // Get/Put/Delete for rows read and written by key only, through the row cache. A key must be
+  // accessed through these calls only (GetCommitted excepted): Get and the iterators do not see a
+  // cached write before Commit() stages it. Contracts otherwise as Get/Put/Delete.
+  Result<std::optional<std::string>> GetCached(Family family, const std::string& key);
+  void PutCached(Family family, const std::string& key, std::string value);
+  void DeleteCached(Family family, const std::string& key);
+
   // Committed data only, without the pending batch: safe to call from any thread while the owning
   // task works (the admin endpoint reads state this way). GetCommitted: nullopt when absent.
   Result<std::optional<std::string>> GetCommitted(Family family, const std::string& key) const;
@@ -69,12 +81,13 @@ class StateDb {
   Result<std::optional<int64_t>> CommittedChangelogPosition(const std::string& topic,
                                                             int32_t partition);
 
-  // Calls `visit` once per key the pending batch changes, with its newest pending value (nullopt:
-  // deleted), followed by the pending input offsets as the kMeta rows Commit() will write. Input
-  // order within a family is key order. The changelog position is not listed.
+  // Stages every cached write, then calls `visit` once per key the pending batch changes, with its
+  // newest pending value (nullopt: deleted), followed by the pending input offsets as the kMeta
+  // rows Commit() will write. Input order within a family is key order. The changelog position is
+  // not listed.
   using PendingVisitor = std::function<void(Family family, std::string_view key,
                                             std::optional<std::string_view> value)>;
-  void ForEachPending(const PendingVisitor& visit) const;
+  void ForEachPending(const PendingVisitor& visit);
 
   // One change read back from a changelog: `value` nullopt deletes `key`.
   struct Change {
@@ -86,11 +99,13 @@ class StateDb {
   // empty pending batch. For restore only: nothing may have read the stores being restored.
   Status WriteRestored(const std::vector<Change>& changes);
 
-  // Atomically writes the pending batch and offsets. On error nothing was written and the pending
-  // batch is kept, so the caller can retry or discard.
+  // Atomically writes the pending batch (with every cached write) and offsets. On error nothing was
+  // written and the pending batch is kept, so the caller can retry or discard.
   Status Commit();
-  // Drops every pending change (the input will be re-read from the committed offsets).
+  // Drops every pending change, cached writes included (the input will be re-read from the
+  // committed offsets).
   void DiscardPending();
+  // Bytes of the pending batch plus the cached writes not staged into it yet.
   size_t PendingBytes() const;
 
   // Approximate number of live keys and live data bytes of a column family (RocksDB estimates).
@@ -99,11 +114,15 @@ class StateDb {
   uint64_t PendingCompactionBytes() const;
   // Share of block-cache lookups that hit, since the database was opened; 0 before any lookup.
   double BlockCacheHitRatio() const;
+  RowCacheStats CacheStats() const { return cache_->stats(); }
   rocksdb::DB& db() { return *db_; }
 
  private:
   StateDb() = default;
   rocksdb::ColumnFamilyHandle* Handle(Family family) const;
+  // The row cache's key: the family's byte, then `key`.
+  static std::string CacheKey(Family family, const std::string& key);
+  void StageCached(const std::string& cache_key, const RowCache::Row& row);
   // A RocksDB integer property summed over every column family.
   uint64_t SumIntProperty(const char* property) const;
 
@@ -117,6 +136,7 @@ class StateDb {
   Result<std::optional<int64_t>> ReadPosition(const std::string& key, const std::string& what);
   rocksdb::WriteOptions write_options_;
   std::shared_ptr<rocksdb::Statistics> statistics_;
+  std::unique_ptr<RowCache> cache_;
 };
 
 }  // namespace riskstream

@@ -120,14 +120,27 @@ struct WindowStore::Log {
   Log(StateDb& db, const std::string& entity_prefix)
       : it(db.NewIterator(kFamily)), prefix(entity_prefix + kLogTag) {}
 
-  // Appends entries with time in (from_exclusive, to_inclusive] to `out`.
-  Status Collect(TimestampMs from_exclusive, TimestampMs to_inclusive, std::vector<LogEntry>& out) {
-    if (to_inclusive <= from_exclusive) return Status::Ok();
+  // Appends entries with time in (from_exclusive, to_inclusive] to `out`. `next`, when given, is
+  // set to the time of the first entry after to_inclusive (kNever when none): one seek for both.
+  Status Collect(TimestampMs from_exclusive, TimestampMs to_inclusive, std::vector<LogEntry>& out,
+                 TimestampMs* next = nullptr) {
+    if (next != nullptr) *next = kNever;
+    if (to_inclusive <= from_exclusive) {
+      if (next == nullptr) return Status::Ok();
+      auto first = FirstFrom(to_inclusive + 1);
+      if (!first.ok()) return first.status();
+      *next = *first;
+      return Status::Ok();
+    }
     for (Seek(from_exclusive + 1); it->Valid(); it->Next()) {
       LogEntry entry;
       Status status = Decode(entry);
       if (!status.ok()) return status;
-      if (entry.time == kNever || entry.time > to_inclusive) break;
+      if (entry.time == kNever) break;
+      if (entry.time > to_inclusive) {
+        if (next != nullptr) *next = entry.time;
+        break;
+      }
       out.push_back(std::move(entry));
     }
     return Check();
@@ -195,7 +208,7 @@ struct WindowStore::Log {
 WindowStore::WindowStore(StateDb& db, WindowSpec spec) : db_(db), spec_(spec) {}
 
 Result<WindowStore::Head> WindowStore::LoadHead(const std::string& prefix) {
-  auto stored = db_.Get(kFamily, prefix + kHeadTag);
+  auto stored = db_.GetCached(kFamily, prefix + kHeadTag);
   if (!stored.ok()) return stored.status();
   Head head;
   if (stored->has_value() && !head.Decode(**stored)) {
@@ -204,9 +217,10 @@ Result<WindowStore::Head> WindowStore::LoadHead(const std::string& prefix) {
   return head;
 }
 
-Status WindowStore::Count(const std::string& key, int64_t delta, bool& appeared, bool& vanished) {
+Status WindowStore::Count(const std::string& key, bool by_key_only, int64_t delta, bool& appeared,
+                          bool& vanished) {
   appeared = vanished = false;
-  auto current = db_.Get(kFamily, key);
+  auto current = by_key_only ? db_.GetCached(kFamily, key) : db_.Get(kFamily, key);
   if (!current.ok()) return current.status();
   uint64_t count = 0;
   if (current->has_value()) {
@@ -216,14 +230,22 @@ Status WindowStore::Count(const std::string& key, int64_t delta, bool& appeared,
   int64_t updated = static_cast<int64_t>(count) + delta;
   if (updated <= 0) {
     if (count > 0) {
-      db_.Delete(kFamily, key);
+      if (by_key_only) {
+        db_.DeleteCached(kFamily, key);
+      } else {
+        db_.Delete(kFamily, key);
+      }
       vanished = true;
     }
     return Status::Ok();
   }
   std::string value;
   AppendU64(value, static_cast<uint64_t>(updated));
-  db_.Put(kFamily, key, value);
+  if (by_key_only) {
+    db_.PutCached(kFamily, key, std::move(value));
+  } else {
+    db_.Put(kFamily, key, value);
+  }
   appeared = count == 0;
   return Status::Ok();
 }
@@ -238,7 +260,7 @@ Status WindowStore::Enter(const std::string& prefix, Head& head, double value,
     key.append(text);
     if (spec_.max_distinct > 0 && head.distinct >= spec_.max_distinct) {
       // Full: only values already present are counted; a new one is dropped and flagged.
-      auto present = db_.Get(kFamily, key);
+      auto present = db_.GetCached(kFamily, key);
       if (!present.ok()) return present.status();
       if (!present->has_value()) {
         head.capped_until = std::max(head.capped_until, head.hi);
@@ -246,14 +268,14 @@ Status WindowStore::Enter(const std::string& prefix, Head& head, double value,
       }
     }
     if (!key.empty()) {
-      if (Status s = Count(key, +1, appeared, vanished); !s.ok()) return s;
+      if (Status s = Count(key, true, +1, appeared, vanished); !s.ok()) return s;
       head.distinct += appeared;
     }
   }
   if (spec_.track_extremes) {
     std::string key = prefix + kExtremeTag;
     AppendOrderedDouble(key, value);
-    if (Status s = Count(key, +1, appeared, vanished); !s.ok()) return s;
+    if (Status s = Count(key, false, +1, appeared, vanished); !s.ok()) return s;
   }
   return Status::Ok();
 }
@@ -267,13 +289,13 @@ Status WindowStore::Leave(const std::string& prefix, Head& head, double value,
   if (spec_.track_distinct) {
     std::string key = prefix + kDistinctTag;
     key.append(text);
-    if (Status s = Count(key, -1, appeared, vanished); !s.ok()) return s;
+    if (Status s = Count(key, true, -1, appeared, vanished); !s.ok()) return s;
     head.distinct -= vanished;
   }
   if (spec_.track_extremes) {
     std::string key = prefix + kExtremeTag;
     AppendOrderedDouble(key, value);
-    if (Status s = Count(key, -1, appeared, vanished); !s.ok()) return s;
+    if (Status s = Count(key, false, -1, appeared, vanished); !s.ok()) return s;
   }
   return Status::Ok();
 }
@@ -296,22 +318,35 @@ Status WindowStore::Advance(const std::string& prefix, Head& head, TimestampMs t
     Log log(db_, prefix);
     Status status;
     // Entries that were in the window and leave it, then pending entries that enter (and maybe
-    // leave again at once when the window jumped past them).
-    if (leaving) status = log.Collect(head.lo, std::min(lo, head.hi), leave);
-    if (status.ok() && entering) status = log.Collect(std::max(head.hi, lo), hi, enter);
-    if (status.ok() && deleting) status = log.Collect(head.oldest_retained - 1, keep_after, doomed);
-    if (!status.ok()) return status;
-    auto in_window = log.FirstFrom(lo + 1);
-    if (!in_window.ok()) return in_window.status();
-    head.oldest_in_window = *in_window <= hi ? *in_window : kNever;
-    auto pending = log.FirstFrom(hi + 1);
-    if (!pending.ok()) return pending.status();
-    head.oldest_pending = *pending;
-    if (deleting) {
-      auto retained = log.FirstFrom(keep_after + 1);
-      if (!retained.ok()) return retained.status();
-      head.oldest_retained = *retained;
+    // leave again at once when the window jumped past them). Each walk also finds where the next
+    // hint starts, so no extra seek is needed for it.
+    TimestampMs after_leave = kNever;
+    if (leaving) status = log.Collect(head.lo, std::min(lo, head.hi), leave, &after_leave);
+    TimestampMs after_enter = kNever;
+    if (status.ok() && entering)
+      status = log.Collect(std::max(head.hi, lo), hi, enter, &after_enter);
+    TimestampMs after_doomed = kNever;
+    if (status.ok() && deleting) {
+      status = log.Collect(head.oldest_retained - 1, keep_after, doomed, &after_doomed);
     }
+    if (!status.ok()) return status;
+    // The oldest entry in (lo, hi]: what the leave walk stopped at when it ended at lo; otherwise
+    // the old hint (it did not leave) or the first entering entry, whichever is older.
+    TimestampMs in_window = kNever;
+    if (leaving && lo <= head.hi) {
+      in_window = after_leave;
+    } else if (leaving) {
+      auto first = log.FirstFrom(lo + 1);
+      if (!first.ok()) return first.status();
+      in_window = *first;
+    } else {
+      in_window = head.oldest_in_window;
+    }
+    if (!enter.empty()) in_window = std::min(in_window, enter.front().time);
+    head.oldest_in_window = in_window <= hi ? in_window : kNever;
+    // Pending entries only change when some entered: then the walk stopped at the next one.
+    if (entering) head.oldest_pending = after_enter;
+    if (deleting) head.oldest_retained = after_doomed;
   }
   for (const auto& e : leave) {
     if (Status s = Leave(prefix, head, e.value, e.text); !s.ok()) return s;
@@ -410,7 +445,7 @@ Status WindowStore::Insert(uint32_t partition, std::string_view entity, Timestam
   auto head = LoadHead(prefix);
   if (!head.ok()) return head.status();
   if (Status s = AddToLog(prefix, *head, t, contribution); !s.ok()) return s;
-  db_.Put(kFamily, prefix + kHeadTag, head->Encode());
+  db_.PutCached(kFamily, prefix + kHeadTag, head->Encode());
   return Status::Ok();
 }
 
@@ -475,7 +510,7 @@ Result<WindowAggregate> WindowStore::Apply(uint32_t partition, std::string_view 
     if (Status s = AddToLog(prefix, head, t, *contribution); !s.ok()) return s;
   }
   // A read that neither moves the window nor adds to it leaves the row as it was.
-  if (advances || contribution) db_.Put(kFamily, prefix + kHeadTag, head.Encode());
+  if (advances || contribution) db_.PutCached(kFamily, prefix + kHeadTag, head.Encode());
 
   WindowAggregate out;
   if (in_order) {

@@ -17,7 +17,9 @@
 // no older than newest - allowed_lateness, flagged inexact beyond. count_distinct keeps a counted
 // multiset (one RocksDB key per value) and min/max an ordered one, so both stay exact under expiry;
 // a distinct cap bounds the multiset and flags values inexact while dropped values could be in the
-// window. Not thread-safe: owned by one task, like its StateDb (except ReadCommitted).
+// window. Heads and distinct counters are read and written by key only, through StateDb's row
+// cache; log entries and the min/max multiset, which are iterated, go to the pending batch. Not
+// thread-safe: owned by one task, like its StateDb (except ReadCommitted).
 #pragma once
 
 #include <cstdint>
@@ -107,7 +109,10 @@ class WindowStore {
   Status Advance(const std::string& prefix, Head& head, TimestampMs t);
   Status Enter(const std::string& prefix, Head& head, double value, std::string_view text);
   Status Leave(const std::string& prefix, Head& head, double value, std::string_view text);
-  Status Count(const std::string& key, int64_t delta, bool& appeared, bool& vanished);
+  // Adds `delta` to the multiset counter `key`; `by_key_only` counters (never iterated) go
+  // through the row cache.
+  Status Count(const std::string& key, bool by_key_only, int64_t delta, bool& appeared,
+               bool& vanished);
   Status ReadExtremes(const std::string& prefix, WindowAggregate& out);
   static Status ReadExtremesFrom(rocksdb::Iterator& it, const std::string& prefix,
                                  WindowAggregate& out);

@@ -14,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <set>
 #include <string>
@@ -419,6 +420,59 @@ TEST_F(PipelineOnRealKafka, FencedInstanceStopsAndItsOpenTransactionNeverBecomes
   std::multiset<std::string> expected;
   for (const auto& input : inputs) expected.insert(input.id);
   EXPECT_EQ(decided, expected);
+}
+
+// An abortable transaction error: credit-events accepts no record as large as a decision, so every
+// transaction's delivery fails and is aborted; the runner must rewind to the last commit and decide
+// the records again (not stop, not skip them). Once the topic accepts them, each record's decision
+// must be visible exactly once to a read_committed reader, none from the aborted attempts.
+TEST_F(PipelineOnRealKafka, AbortedTransactionIsRewoundAndItsRecordsDecidedOnce) {
+  std::string error;
+  const std::string small = prefix_ + "credit-events-small";
+  ASSERT_TRUE(broker_->CreateTopic(small, 3, {{"max.message.bytes", "200"}}, &error)) << error;
+  PipelineConfig config = config_;
+  config.topics.credit_events = small;
+  std::vector<ScriptedInput> inputs;
+  for (int i = 0; i < 6; ++i) {
+    std::string id = "a-tx-" + std::to_string(i);
+    inputs.push_back({id, "transactions", "AACC" + std::to_string(i % 3),
+                      Transaction(id, std::to_string(1768036260000 + i * 1000),
+                                  "AACC" + std::to_string(i % 3), "purchase", "10")});
+  }
+  ASSERT_NO_FATAL_FAILURE(Produce(inputs));
+
+  std::optional<std::vector<ConsumedMessage>> decided;
+  // Three times the inputs processed: at least two aborted attempts and their rewinds.
+  PipelineRun run = RunUntilProcessed(config, inputs.size() * 3, [&] {
+    ProcessSpec raise;
+    raise.argv = {kPython, "-c",
+                  "import sys\n"
+                  "from confluent_kafka.admin import AdminClient, ConfigResource\n"
+                  "a = AdminClient({'bootstrap.servers': sys.argv[1]})\n"
+                  "r = ConfigResource('topic', sys.argv[2],"
+                  " set_config={'max.message.bytes': '1048588'})\n"
+                  "a.alter_configs([r])[r].result(30)\n",
+                  broker_->bootstrap(), small};
+    raise.output_file = dir_.Sub("alter-config.log");
+    auto result = RunCommand(raise, std::chrono::seconds(60));
+    ASSERT_EQ(result.exit_code, 0) << result.output;
+    // The runner keeps going: wait until its next transactions deliver every decision.
+    decided =
+        clients_.PythonConsume(broker_->bootstrap(), {small}, inputs.size(), kReadTimeout, &error);
+  });
+  ASSERT_TRUE(run.status.ok()) << run.status.ToString();
+  ASSERT_TRUE(run.reached) << "processed " << run.processed.size() << " records: no rewind";
+  ASSERT_TRUE(decided.has_value()) << error;
+
+  auto all = clients_.PythonConsume(broker_->bootstrap(), {small}, 0, kReadTimeout, &error);
+  ASSERT_TRUE(all.has_value()) << error;
+  std::multiset<std::string> ids;
+  for (const auto& m : *all) {
+    ids.insert(nlohmann::json::parse(m.value).at("event_id").get<std::string>());
+  }
+  std::multiset<std::string> expected;
+  for (const auto& input : inputs) expected.insert(input.id);
+  EXPECT_EQ(ids, expected);
 }
 
 }  // namespace

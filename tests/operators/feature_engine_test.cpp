@@ -107,6 +107,53 @@ TEST_F(FeatureEngineTest, LabelsReadNoFeatures) {
   for (const auto& value : Eval(label)) EXPECT_TRUE(value.is_missing());
 }
 
+TEST(FeatureEngineLabels, LabelBeforeItsEventWaitsAndExpiresAfterTheRetention) {
+  TempDir dir;
+  auto db = StateDb::Open(dir.Sub("db"));
+  ASSERT_TRUE(db.ok());
+  FeatureEngine engine(**db, Specs(R"(
+features:
+  - {name: fraud, key: merchant_id, events: [label], where: label == fraud, function: count,
+     window: 1h}
+)"),
+                       1, /*label_retention_ms=*/kHourMs);
+  auto label = [](const std::string& of, TimestampMs t) {
+    Event e;
+    e.type = EventType::kLabel;
+    e.event_id = "label-" + of;
+    e.labelled_event_id = of;
+    e.label = LabelKind::kFraud;
+    e.event_time = t;
+    return e;
+  };
+  auto purchase = [](const std::string& id, TimestampMs t) {
+    Event e = Transaction(TransactionKind::kPurchase, 10, t);
+    e.event_id = id;
+    e.merchant_id = "m";
+    return e;
+  };
+  auto kept = engine.Evaluate(label("p1", 1000));
+  ASSERT_TRUE(kept.ok());
+  EXPECT_TRUE(kept->label_pending);
+  // The event reads its features before its own label lands, as if the label came second.
+  auto first = engine.Evaluate(purchase("p1", 2000));
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(first->values[0], Value::Number(0));
+  EXPECT_EQ(first->pending_labels_applied, 1);
+  auto next = engine.Evaluate(purchase("p2", 3000));
+  ASSERT_TRUE(next.ok());
+  EXPECT_EQ(next->values[0], Value::Number(1));
+  EXPECT_EQ(next->pending_labels_applied, 0);
+  // A label whose event never comes is dropped once the retention has passed, and counted.
+  ASSERT_TRUE(engine.Evaluate(label("never", 4000))->label_pending);
+  auto late = engine.Evaluate(purchase("p3", 4000 + kHourMs));
+  ASSERT_TRUE(late.ok());
+  EXPECT_EQ(late->pending_labels_expired, 1);
+  auto after = engine.Evaluate(purchase("never", 5000 + kHourMs));
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->pending_labels_applied, 0);
+}
+
 TEST(FeatureSpec, FingerprintIgnoresNameButNotDefinition) {
   auto a = Specs("features:\n  - {name: x, key: ip, function: count, window: 1h}\n");
   auto b = Specs("features:\n  - {name: y, key: ip, function: count, window: 1h}\n");

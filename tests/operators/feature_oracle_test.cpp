@@ -1,6 +1,8 @@
 // Randomized property test: the FeatureEngine against a brute-force oracle that keeps every
 // contribution and recomputes each feature from scratch, for every function, window kind, filter,
-// composite keys, label attachment, ties, window edges and out-of-order events.
+// composite keys, labels after and before their event, ties, window edges and out-of-order
+// events; with the row cache off, evicting all the time, and large; across restarts and discarded
+// batches.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -68,26 +70,22 @@ std::pair<TimestampMs, TimestampMs> OracleBounds(const FeatureSpec& spec, Timest
 
 class Oracle {
  public:
-  explicit Oracle(const std::vector<FeatureSpec>& specs) : specs_(specs), log_(specs.size()) {}
+  explicit Oracle(const std::vector<FeatureSpec>& specs) : specs_(&specs), log_(specs.size()) {}
 
   std::vector<Value> Evaluate(const Event& e) {
-    std::vector<Value> values(specs_.size());
+    std::vector<Value> values(specs_->size());
     if (e.type == EventType::kLabel) {
       auto it = seen_.find(e.labelled_event_id);
-      if (it == seen_.end()) return values;
-      Event labelled = it->second;
-      labelled.label = e.label;
-      for (size_t i = 0; i < specs_.size(); ++i) {
-        const auto& spec = specs_[i];
-        if (spec.function == FeatureFunction::kRatio || !spec.Contributes(EventType::kLabel))
-          continue;
-        Add(i, labelled);
+      if (it == seen_.end()) {
+        pending_[e.labelled_event_id].push_back(e.label);  // for when its event comes
+      } else {
+        AddLabel(it->second, e.label);
       }
       return values;
     }
     seen_[e.event_id] = e;
-    for (size_t i = 0; i < specs_.size(); ++i) {
-      const auto& spec = specs_[i];
+    for (size_t i = 0; i < specs_->size(); ++i) {
+      const auto& spec = (*specs_)[i];
       if (spec.function == FeatureFunction::kRatio) continue;
       std::string key;
       if (!Key(spec, e, key)) continue;
@@ -95,8 +93,13 @@ class Oracle {
       if (spec.Contributes(e.type)) Add(i, e);
       values[i] = Compute(i, key, e.event_time, previous);
     }
-    for (size_t i = 0; i < specs_.size(); ++i) {
-      const auto& spec = specs_[i];
+    // Labels that came first land now, after the event has read its features.
+    if (auto kept = pending_.find(e.event_id); kept != pending_.end()) {
+      for (LabelKind label : kept->second) AddLabel(e, label);
+      pending_.erase(kept);
+    }
+    for (size_t i = 0; i < specs_->size(); ++i) {
+      const auto& spec = (*specs_)[i];
       if (spec.function != FeatureFunction::kRatio) continue;
       const Value& n = values[spec.ratio_numerator];
       const Value& d = values[spec.ratio_denominator];
@@ -107,7 +110,19 @@ class Oracle {
     return values;
   }
 
+  bool Knows(const std::string& event_id) const { return seen_.count(event_id) > 0; }
+
  private:
+  void AddLabel(Event labelled, LabelKind label) {
+    labelled.label = label;
+    for (size_t i = 0; i < specs_->size(); ++i) {
+      const auto& spec = (*specs_)[i];
+      if (spec.function != FeatureFunction::kRatio && spec.Contributes(EventType::kLabel)) {
+        Add(i, labelled);
+      }
+    }
+  }
+
   static bool Key(const FeatureSpec& spec, const Event& e, std::string& out) {
     out.clear();
     for (EventField field : spec.key) {
@@ -119,7 +134,7 @@ class Oracle {
   }
 
   void Add(size_t i, const Event& e) {
-    const auto& spec = specs_[i];
+    const auto& spec = (*specs_)[i];
     std::string key;
     if (!Key(spec, e, key)) return;
     if (spec.filter && !spec.filter->Passes(e)) return;
@@ -147,7 +162,7 @@ class Oracle {
 
   Value Compute(size_t i, const std::string& key, TimestampMs t,
                 const std::optional<Contribution>& previous) const {
-    const auto& spec = specs_[i];
+    const auto& spec = (*specs_)[i];
     auto [lo, hi] = OracleBounds(spec, t);
     int64_t count = 0;
     double sum = 0;
@@ -186,9 +201,10 @@ class Oracle {
     return Value::Missing();
   }
 
-  const std::vector<FeatureSpec>& specs_;
+  const std::vector<FeatureSpec>* specs_;
   std::vector<std::vector<Contribution>> log_;
   std::map<std::string, Event> seen_;
+  std::map<std::string, std::vector<LabelKind>> pending_;  // labels before their event
   int64_t order_ = 0;
 };
 
@@ -199,60 +215,108 @@ bool Close(const Value& a, const Value& b) {
   return a == b;
 }
 
-TEST(FeatureOracle, EngineMatchesBruteForceOnRandomSequences) {
+// The random input of one seed: transactions with ties, late events, events on window edges, and
+// labels of earlier (or unknown) events.
+std::vector<Event> RandomEvents(uint64_t seed, int n) {
+  std::mt19937_64 random(seed);
+  auto pick = [&](uint64_t k) { return random() % k; };
+  std::vector<Event> events;
+  std::vector<std::string> ids;
+  TimestampMs clock = 10'000;
+  for (int i = 0; i < n; ++i) {
+    Event e;
+    e.event_id = "e" + std::to_string(i);
+    clock += static_cast<TimestampMs>(pick(25));  // zero steps make ties
+    e.event_time = clock;
+    if (pick(6) == 0) e.event_time -= static_cast<TimestampMs>(pick(kLateness + 60));  // late
+    if (pick(9) == 0) e.event_time = clock - 300;  // exactly on a window edge of an earlier one
+    if (!ids.empty() && pick(5) == 0) {
+      e.type = EventType::kLabel;
+      // Mostly earlier events; some not here yet (their label comes first), some never coming.
+      const uint64_t which = pick(10);
+      e.labelled_event_id = which == 0   ? "never-seen"
+                            : which <= 3 ? "e" + std::to_string(i + 1 + pick(30))
+                                         : ids[pick(ids.size())];
+      e.label = pick(3) == 0 ? LabelKind::kLegit : LabelKind::kFraud;
+    } else {
+      e.type = EventType::kTransaction;
+      e.account_id = "a" + std::to_string(pick(3));
+      e.merchant_id = pick(8) == 0 ? "" : "m" + std::to_string(pick(3));
+      e.device_id = pick(6) == 0 ? "" : "d" + std::to_string(pick(4));
+      e.kind = pick(2) == 0 ? TransactionKind::kWithdrawal : TransactionKind::kPurchase;
+      e.amount = static_cast<double>(pick(10000)) / 100;
+      ids.push_back(e.event_id);
+    }
+    events.push_back(std::move(e));
+  }
+  return events;
+}
+
+// Run with the row cache off, small enough to evict on nearly every event, and at its default.
+class FeatureOracleTest : public ::testing::TestWithParam<size_t> {
+ protected:
+  Result<std::unique_ptr<StateDb>> OpenDb(const TempDir& dir) {
+    StateDbOptions options;
+    options.row_cache_bytes = GetParam();
+    return StateDb::Open(dir.Sub("db"), options);
+  }
+};
+
+// Commits every 40 events; restarts (commit, close, reopen) at event 150; and once in a while
+// abandons the events since the last commit, as the runtime does after a failure, and feeds them
+// again: the engine must then answer exactly as if they had never been seen.
+TEST_P(FeatureOracleTest, EngineMatchesBruteForceOnRandomSequences) {
   auto specs = ParseFeatureSpecs(YAML::Load(kFeatures)["features"], "oracle.yaml", kLateness);
   ASSERT_TRUE(specs.ok()) << specs.status().ToString();
-  int64_t compared = 0, skipped_late = 0;
+  int64_t compared = 0, skipped_late = 0, discards = 0, labels_first = 0;
+  uint64_t evictions = 0;
   for (uint64_t seed = 1; seed <= 60; ++seed) {
+    const std::vector<Event> events = RandomEvents(seed, 300);
     TempDir dir;
-    auto db = StateDb::Open(dir.Sub("db"));
+    auto db = OpenDb(dir);
     ASSERT_TRUE(db.ok());
     auto engine = std::make_unique<FeatureEngine>(**db, *specs, 4);
-    Oracle oracle(*specs);
-    std::mt19937_64 random(seed);
-    auto pick = [&](uint64_t n) { return random() % n; };
-    std::vector<std::string> ids;
     // Per (feature, key): the newest event time that read it, to know what the engine promises.
-    std::map<std::string, TimestampMs> newest_read;
-    TimestampMs clock = 10'000;
-    for (int i = 0; i < 300; ++i) {
-      Event e;
-      e.event_id = "e" + std::to_string(i);
-      clock += static_cast<TimestampMs>(pick(25));  // zero steps make ties
-      e.event_time = clock;
-      if (pick(6) == 0) e.event_time -= static_cast<TimestampMs>(pick(kLateness + 60));  // late
-      if (pick(9) == 0) e.event_time = clock - 300;  // exactly on a window edge of an earlier one
-      if (!ids.empty() && pick(5) == 0) {
-        e.type = EventType::kLabel;
-        e.labelled_event_id = pick(10) == 0 ? "never-seen" : ids[pick(ids.size())];
-        e.label = pick(3) == 0 ? LabelKind::kLegit : LabelKind::kFraud;
-      } else {
-        e.type = EventType::kTransaction;
-        e.account_id = "a" + std::to_string(pick(3));
-        e.merchant_id = pick(8) == 0 ? "" : "m" + std::to_string(pick(3));
-        e.device_id = pick(6) == 0 ? "" : "d" + std::to_string(pick(4));
-        e.kind = pick(2) == 0 ? TransactionKind::kWithdrawal : TransactionKind::kPurchase;
-        e.amount = static_cast<double>(pick(10000)) / 100;
-        ids.push_back(e.event_id);
-      }
+    using NewestRead = std::map<std::string, TimestampMs>;
+    std::optional<Oracle> oracle(std::in_place, *specs);
+    NewestRead newest_read;
+    // What was true at the last commit, to go back to after a discard.
+    Oracle committed_oracle = *oracle;
+    NewestRead committed_newest_read;
+    size_t committed_next = 0;
+    std::mt19937_64 failures(seed * 7919);
+    bool discarded_since_commit = false;
+    for (size_t i = 0; i < events.size(); ++i) {
+      const Event& e = events[i];
       if (i == 150) {  // a restart mid-stream: commit, close, reopen; results must not change
         ASSERT_TRUE((*db)->Commit().ok());
         engine.reset();
+        evictions += (*db)->CacheStats().evictions;
         db.value().reset();
-        db = StateDb::Open(dir.Sub("db"));
+        db = OpenDb(dir);
         ASSERT_TRUE(db.ok());
         engine = std::make_unique<FeatureEngine>(**db, *specs, 4);
+        committed_oracle = *oracle;
+        committed_newest_read = newest_read;
+        committed_next = i;
+        discarded_since_commit = false;
+      }
+      if (!discarded_since_commit && i > committed_next + 5 && failures() % 25 == 0) {
+        (*db)->DiscardPending();
+        oracle.emplace(committed_oracle);
+        newest_read = committed_newest_read;
+        i = committed_next - 1;
+        discarded_since_commit = true;
+        ++discards;
+        continue;
       }
       auto got = engine->Evaluate(e);
       ASSERT_TRUE(got.ok()) << got.status().ToString();
-      auto want = oracle.Evaluate(e);
-      if (e.type == EventType::kLabel) {
-        EXPECT_EQ(got->label_unmatched, e.labelled_event_id == "never-seen");
-        continue;
-      }
+      const bool label_first = e.type == EventType::kLabel && !oracle->Knows(e.labelled_event_id);
+      auto want = oracle->Evaluate(e);
       bool within_lateness = true;
       for (const auto& spec : *specs) {
-        if (spec.function == FeatureFunction::kRatio) continue;
+        if (e.type == EventType::kLabel || spec.function == FeatureFunction::kRatio) continue;
         std::string key = spec.name + "/";
         bool present = true;
         for (EventField field : spec.key) {
@@ -264,6 +328,18 @@ TEST(FeatureOracle, EngineMatchesBruteForceOnRandomSequences) {
         auto [it, first] = newest_read.try_emplace(key, e.event_time);
         within_lateness = within_lateness && (first || e.event_time >= it->second - kLateness);
         it->second = std::max(it->second, e.event_time);
+      }
+      if (i % 40 == 0) {
+        ASSERT_TRUE((*db)->Commit().ok());
+        committed_oracle = *oracle;
+        committed_newest_read = newest_read;
+        committed_next = i + 1;
+        discarded_since_commit = false;
+      }
+      if (e.type == EventType::kLabel) {
+        EXPECT_EQ(got->label_pending, label_first);
+        labels_first += label_first;
+        continue;
       }
       if (!within_lateness) {
         ++skipped_late;
@@ -277,14 +353,26 @@ TEST(FeatureOracle, EngineMatchesBruteForceOnRandomSequences) {
             << want[f].ToString();
       }
       ++compared;
-      if (i % 40 == 0) {
-        ASSERT_TRUE((*db)->Commit().ok());
-      }
     }
+    evictions += (*db)->CacheStats().evictions;
   }
   EXPECT_GT(compared, 10000);
   EXPECT_GT(skipped_late, 0);
+  EXPECT_GT(discards, 20);
+  EXPECT_GT(labels_first, 500);
+  // The small budget really evicts (written rows included); the default one holds everything.
+  if (GetParam() == 2048) {
+    EXPECT_GT(evictions, 1000u);
+  }
+  if (GetParam() == (64 << 20)) {
+    EXPECT_EQ(evictions, 0u);
+  }
 }
+
+INSTANTIATE_TEST_SUITE_P(RowCache, FeatureOracleTest, ::testing::Values(0, 2048, 64 << 20),
+                         [](const ::testing::TestParamInfo<size_t>& param) {
+                           return "bytes_" + std::to_string(param.param);
+                         });
 
 TEST(FeatureOracle, DistinctCapIsReportedNotSilent) {
   auto specs = ParseFeatureSpecs(

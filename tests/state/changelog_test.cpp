@@ -39,7 +39,7 @@ Rows CommittedRows(const StateDb& db) {
 }
 
 // Sends `from`'s pending changes through the changelog encoding into `to`.
-void Ship(const StateDb& from, StateDb& to, int64_t position) {
+void Ship(StateDb& from, StateDb& to, int64_t position) {
   std::vector<StateDb::Change> changes;
   for (const auto& record : PendingChangelog(from)) {
     auto change = DecodeChange(record.key,
