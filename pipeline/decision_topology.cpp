@@ -52,10 +52,12 @@ Result<ProcessedInput> DecisionTopology::Process(std::string_view bytes,
 
   auto features = engine_.Evaluate(event_);
   if (!features.ok()) return features.status();
-  result.label_pending = features->label_pending;
-  result.pending_labels_applied = features->pending_labels_applied;
-  result.pending_labels_expired = features->pending_labels_expired;
-  if (Status s = Decide(*policy_.live, credit_, *features, source, result.late, processing_time,
+  features_ = std::move(*features);
+  result.label_pending = features_.label_pending;
+  result.pending_labels_applied = features_.pending_labels_applied;
+  result.pending_labels_expired = features_.pending_labels_expired;
+  result.features = &features_;
+  if (Status s = Decide(*policy_.live, credit_, features_, source, result.late, processing_time,
                         OutputStream::kCreditEvents, decision_, result);
       !s.ok()) {
     return s;
@@ -67,7 +69,7 @@ Result<ProcessedInput> DecisionTopology::Process(std::string_view bytes,
   const Policy& live = *policy_.live;
   DecisionInputs inputs{event_,
                         engine_.specs(),
-                        *features,
+                        features_,
                         decision_.rules,
                         live.rules().version(),
                         source,

@@ -46,9 +46,10 @@ struct ProcessedInput {
   std::optional<EventType> type;  // nullopt: rejected
   std::optional<ParseError::Code> rejection;
   std::optional<Decision> decision;
-  const Event* event = nullptr;            // valid until the next Process call
-  const RuleOutcome* outcome = nullptr;    // valid until the next Process call
-  const PolicyDecision* policy = nullptr;  // valid until the next Process call
+  const Event* event = nullptr;             // valid until the next Process call
+  const RuleOutcome* outcome = nullptr;     // valid until the next Process call
+  const PolicyDecision* policy = nullptr;   // valid until the next Process call
+  const FeatureVector* features = nullptr;  // valid until the next Process call
   bool late = false;
   TimestampMs event_time = 0;
   // Labels (see FeatureVector): this label was kept for its event; kept labels applied, expired.
@@ -102,6 +103,7 @@ class DecisionTopology {
   Event event_;
   PolicyDecision decision_;
   PolicyDecision shadow_decision_;
+  FeatureVector features_;
 };
 
 }  // namespace riskstream

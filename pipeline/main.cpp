@@ -5,7 +5,10 @@
 //   riskstream generate        labelled event streams to a JSON-lines file or to Kafka topics
 //   riskstream embedded-kafka  an embedded broker for other clients, until stopped
 //   riskstream eval            precision and recall of the policy on the generator's scenarios
+//   riskstream replay          historical logs or a Kafka range through the same topology, to files
+//   riskstream backtest        the same replay judged by the config's rules and a challenger's
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <atomic>
@@ -15,12 +18,14 @@
 #include <thread>
 
 #include "pipeline/admin_endpoints.h"
+#include "pipeline/backtest_runner.h"
 #include "pipeline/demo.h"
 #include "pipeline/embedded_kafka.h"
 #include "pipeline/evaluation.h"
 #include "pipeline/kafka_sink.h"
 #include "pipeline/pipeline_config.h"
 #include "pipeline/pipeline_metrics.h"
+#include "pipeline/replay_runner.h"
 #include "pipeline/stream_runner.h"
 #include "tools/event_generator.h"
 
@@ -97,7 +102,9 @@ int Generate(int64_t events, uint64_t seed, double rate, const std::string& out_
   if (Status s = options.Validate(); !s.ok()) return Fail(s);
   EventGenerator generator(options);
   if (!bootstrap.empty()) {
-    auto sink = KafkaSink::Create(bootstrap, {{"client.id", "riskstream-generate"}});
+    // Kafka's default partitioner (as Java clients), so partitions match state and replay.
+    auto sink = KafkaSink::Create(
+        bootstrap, {{"client.id", "riskstream-generate"}, {"partitioner", "murmur2_random"}});
     if (!sink.ok()) return Fail(sink.status());
     for (int64_t i = 0; i < events; ++i) {
       GeneratedEvent event = generator.Next();
@@ -204,6 +211,36 @@ int main(int argc, char** argv) {
   eval->add_option("--malformed-every", eval_options.malformed_every, "Truncate every Nth record")
       ->check(CLI::NonNegativeNumber);
   eval->add_option("--records-dir", eval_options.records_dir, "Write every output record here");
+  ReplayOptions replay_options;
+  replay_options.config_path = default_config;
+  std::string replay_from, replay_to;
+  auto* replay = app.add_subcommand("replay", "Replay event logs or a Kafka range into files");
+  replay->add_option("-c,--config", replay_options.config_path, "Pipeline config file")
+      ->check(CLI::ExistingFile);
+  replay->add_option("-i,--input", replay_options.inputs, "Logs (.jsonl, .gz) or kafka://BROKERS")
+      ->required();
+  replay->add_option("--offsets", replay_options.offsets, "Kafka: TOPIC/PARTITION=START-END");
+  replay->add_option("--from", replay_from, "Events from this time (RFC 3339 or epoch ms)");
+  replay->add_option("--to", replay_to, "Events before this time");
+  replay->add_option("-o,--out", replay_options.out_dir, "Output directory")->required();
+  replay->add_option("--state-dir", replay_options.state_dir, "State directory (default: fresh)");
+  replay->add_flag("--features-csv", replay_options.features_csv, "Also write features.csv");
+
+  BacktestOptions backtest_options;
+  auto* backtest =
+      app.add_subcommand("backtest", "Replay with the config's and a challenger's rules");
+  backtest->add_option("-c,--config", backtest_options.replay.config_path, "Champion config")
+      ->required()
+      ->check(CLI::ExistingFile);
+  backtest->add_option("--challenger", backtest_options.challenger_path, "Challenger rules/config")
+      ->required()
+      ->check(CLI::ExistingFile);
+  backtest->add_option("-i,--input", backtest_options.replay.inputs, "Logs or kafka://BROKERS")
+      ->required();
+  backtest->add_option("--offsets", backtest_options.replay.offsets, "Kafka offset ranges");
+  backtest->add_option("--from", replay_from, "Events from this time");
+  backtest->add_option("--to", replay_to, "Events before this time");
+  backtest->add_option("-o,--out", backtest_options.replay.out_dir, "Output directory")->required();
 
   CLI11_PARSE(app, argc, argv);
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
@@ -222,6 +259,20 @@ int main(int argc, char** argv) {
     if (!result.ok()) return Fail(result.status());
     PrintEvaluation(*result, std::cout);
     return 0;
+  }
+  if (*replay || *backtest) {
+    ReplayOptions& range = *replay ? replay_options : backtest_options.replay;
+    for (auto [text, out] :
+         {std::pair{&replay_from, &range.from}, std::pair{&replay_to, &range.to}}) {
+      if (text->empty()) continue;
+      auto time = ParseTimestamp(*text);
+      if (!time.ok()) return Fail(time.status().WithContext("--from/--to " + *text));
+      *out = *time;
+    }
+    bool terminal = isatty(STDERR_FILENO) != 0;
+    auto totals = *replay ? RunReplay(replay_options, std::cerr, terminal)
+                          : RunBacktest(backtest_options, std::cerr, terminal);
+    return totals.ok() ? 0 : Fail(totals.status());
   }
   return 0;
 }

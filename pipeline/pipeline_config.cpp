@@ -144,6 +144,12 @@ Result<PipelineConfig> Load(const std::string& path) {
       !s.ok()) {
     return s;
   }
+  if (auto alignment = root["alignment"]) {
+    if (Status s = ReadDuration(alignment["max_idle"], path, config.alignment_max_idle_ms);
+        !s.ok()) {
+      return s;
+    }
+  }
   if (root["pii_key_env"]) config.pii_key_env = root["pii_key_env"].as<std::string>();
   if (auto metrics = root["metrics"]) {
     if (metrics["address"]) config.metrics_address = metrics["address"].as<std::string>();

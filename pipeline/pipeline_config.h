@@ -64,6 +64,9 @@ struct PipelineConfig {
 
   // Event time.
   DurationMs allowed_lateness_ms = 10 * kMinuteMs;
+  // How long an input partition with nothing buffered, not known to be at its end, holds the
+  // others back from the event-time merge (see pipeline/event_time_aligner.h).
+  DurationMs alignment_max_idle_ms = 200;
 
   // Operators.
   std::vector<FeatureSpec> features;

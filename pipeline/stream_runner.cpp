@@ -86,16 +86,20 @@ Result<std::unique_ptr<StreamRunner>> StreamRunner::Create(const PipelineConfig&
     if (Status s = (*sink)->WarmUp(outputs, 30000); !s.ok()) return s;
     runner->sink_ = std::move(*sink);
   }
+  runner->aligned_ = std::make_unique<AlignedKafkaInput>(config.alignment_max_idle_ms);
   auto source = KafkaSource::Create(
       bootstrap_servers, config.group_id, config.consumer_properties,
       {config.topics.applications, config.topics.transactions, config.topics.labels}, *runner);
   if (!source.ok()) return source.status();
   runner->source_ = std::move(*source);
+  runner->aligned_->SetSource(runner->source_.get());
   return runner;
 }
 
 StreamRunner::~StreamRunner() {
-  // The source must leave the group before the state it reports to goes away.
+  // Buffered records go before their consumer; the source must leave the group before the state
+  // it reports to goes away.
+  aligned_.reset();
   source_.reset();
 }
 
@@ -121,7 +125,7 @@ Status StreamRunner::Run() {
   Status result;
   while (!stop_.load() && result.ok()) {
     auto message =
-        source_->Poll(static_cast<int>(std::min<DurationMs>(config_.commit_interval_ms, 100)));
+        aligned_->Next(static_cast<int>(std::min<DurationMs>(config_.commit_interval_ms, 100)));
     if (!message.ok()) {
       result = message.status();
       break;
@@ -357,6 +361,7 @@ Status StreamRunner::AbortAndRewind(const Status& cause, bool rewind) {
   }
   if (rewind) {
     if (Status s = source_->Rewind(committed); !s.ok()) return s;
+    aligned_->OnRewound(committed);
   }
   uncommitted_offsets_.clear();
   uncommitted_events_ = 0;
@@ -392,11 +397,13 @@ void StreamRunner::OnAssigning(std::vector<TopicPartitionOffset>& partitions) {
     }
     if (committed->has_value()) p.offset = **committed;
   }
+  aligned_->OnAssigned(partitions);
   metrics_->SetRebalances(source_ ? source_->rebalances() : 0);
   assigned_.store(true);
 }
 
-void StreamRunner::OnRevoking(const std::vector<TopicPartitionOffset>&) {
+void StreamRunner::OnRevoking(const std::vector<TopicPartitionOffset>& partitions) {
+  aligned_->OnRevoked(partitions);  // what was not processed stays uncommitted for the next owner
   Status status = Commit();
   if (!status.ok()) deferred_error_ = status;
 }

@@ -28,6 +28,7 @@
 #include <utility>
 
 #include "common/status.h"
+#include "pipeline/aligned_kafka_input.h"
 #include "pipeline/decision_topology.h"
 #include "pipeline/kafka_sink.h"
 #include "pipeline/kafka_source.h"
@@ -95,6 +96,7 @@ class StreamRunner : private AssignmentListener {
   std::unique_ptr<TransactionalSink> txn_;  // exactly_once
   bool changelog_produced_ = false;         // the open transaction holds the pending changes
   std::unique_ptr<KafkaSource> source_;
+  std::unique_ptr<AlignedKafkaInput> aligned_;  // source_'s records in canonical order
   std::map<std::string, EventType> topic_roles_;
   std::map<std::pair<std::string, int32_t>, int64_t> uncommitted_offsets_;
   int uncommitted_events_ = 0;

@@ -1,0 +1,153 @@
+#include "pipeline/replay_runner.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "tests/support/decision_script.h"
+#include "tests/support/pipeline_test_config.h"
+#include "tests/support/temp_dir.h"
+
+namespace riskstream {
+namespace {
+
+std::vector<std::string> Lines(const std::string& path) {
+  std::ifstream in(path);
+  std::vector<std::string> out;
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
+std::string WithType(std::string json, const char* type) {
+  return "{\"type\":\"" + std::string(type) + "\"," + json.substr(1);
+}
+
+std::string Withdrawal(const std::string& id, const std::string& time, const std::string& amount) {
+  return WithType(Transaction(id, "\"" + time + "\"", "ACC1", "withdrawal", amount), "transaction");
+}
+
+// Decisions without processing_time, as strings: what must be identical between runs.
+std::vector<std::string> Comparable(const std::string& path) {
+  std::vector<std::string> out;
+  for (const auto& line : Lines(path)) {
+    out.push_back(riskstream::Comparable(Json::parse(line)).dump());
+  }
+  return out;
+}
+
+class Replay : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    setenv(kTestPiiKeyEnv, kTestPiiKey, 1);
+    TestPipelineConfig c;
+    c.dir = dir_.path().string();
+    c.state_dir = dir_.Sub("live-state");
+    config_ = WriteTestPipelineConfig(c);
+    log_ = dir_.Sub("log.jsonl");
+    std::ofstream out(log_);
+    out << Withdrawal("tx-1", "2026-01-10T09:10:00Z", "100") << "\n"
+        << Withdrawal("tx-2", "2026-01-10T09:11:00Z", "200") << "\n"
+        << "this is not json\n"
+        << Withdrawal("tx-neg", "2026-01-10T09:11:30Z", "-5") << "\n"
+        << Withdrawal("tx-3", "2026-01-10T09:12:00Z", "300") << "\n"
+        << WithType(Application("app-1", "2026-01-10T09:13:00Z", "A1", "D1"), "application")
+        << "\n";
+  }
+
+  Result<ReplayTotals> Run(const std::string& out, std::optional<TimestampMs> from = {},
+                           std::optional<TimestampMs> to = {}) {
+    ReplayOptions options;
+    options.config_path = config_;
+    options.inputs = {log_};
+    options.out_dir = out;
+    options.from = from;
+    options.to = to;
+    options.features_csv = true;
+    options.state_dir = state_dir_;
+    std::ostringstream progress;
+    auto totals = RunReplay(options, progress, false);
+    summary_ = progress.str();
+    return totals;
+  }
+
+  TempDir dir_;
+  std::string config_, log_, summary_, state_dir_;
+};
+
+TEST_F(Replay, DecidesEveryGoodLineAndRejectsBadOnesWithLineAndReason) {
+  auto totals = Run(dir_.Sub("out"));
+  ASSERT_TRUE(totals.ok()) << totals.status().ToString();
+  EXPECT_EQ(totals->decisions, 4);
+  EXPECT_EQ(totals->rejects, 2);
+  auto decisions = Lines(dir_.Sub("out/decisions.jsonl"));
+  ASSERT_EQ(decisions.size(), 4u);
+  auto third = Json::parse(decisions[2]);
+  EXPECT_EQ(third["event_id"], "tx-3");
+  EXPECT_EQ(third["decision"], "decline");  // the third withdrawal within the hour: velocity
+  auto rejects = Lines(dir_.Sub("out/rejects.jsonl"));
+  ASSERT_EQ(rejects.size(), 2u);
+  auto not_json = Json::parse(rejects[0]);
+  EXPECT_EQ(not_json["origin"], log_ + ":3");
+  EXPECT_EQ(not_json["reason"], "not_json");
+  auto negative = Json::parse(rejects[1]);
+  EXPECT_EQ(negative["origin"], log_ + ":4");
+  EXPECT_EQ(negative["reason"], "bad_value");
+  EXPECT_EQ(Lines(dir_.Sub("out/alerts.jsonl")).size(), 1u);
+  EXPECT_NE(summary_.find("replayed 6 events"), std::string::npos) << summary_;
+}
+
+TEST_F(Replay, WritesFeaturesCsvWithEventIdFirst) {
+  ASSERT_TRUE(Run(dir_.Sub("out")).ok());
+  auto rows = Lines(dir_.Sub("out/features.csv"));
+  ASSERT_EQ(rows.size(), 5u);
+  EXPECT_EQ(rows[0],
+            "event_id,distinct_applicants_per_device_24h,withdrawals_per_account_1h,"
+            "withdrawn_amount_per_account_1h");
+  EXPECT_EQ(rows[1], "tx-1,,1,100");
+  EXPECT_EQ(rows[3], "tx-3,,3,600");
+  EXPECT_EQ(rows[4], "app-1,1,,");
+}
+
+TEST_F(Replay, FromAndToSelectEventsByEventTime) {
+  auto from = ParseTimestamp("2026-01-10T09:11:00Z");
+  auto to = ParseTimestamp("2026-01-10T09:13:00Z");
+  auto totals = Run(dir_.Sub("out"), *from, *to);
+  ASSERT_TRUE(totals.ok()) << totals.status().ToString();
+  EXPECT_EQ(totals->outside_range, 2);  // tx-1 before, app-1 at the exclusive end
+  std::vector<std::string> ids;
+  for (const auto& line : Lines(dir_.Sub("out/decisions.jsonl"))) {
+    ids.push_back(Json::parse(line)["event_id"]);
+  }
+  EXPECT_EQ(ids, (std::vector<std::string>{"tx-2", "tx-3"}));
+}
+
+TEST_F(Replay, TwoReplaysWriteIdenticalOutputsApartFromProcessingTime) {
+  ASSERT_TRUE(Run(dir_.Sub("one")).ok());
+  ASSERT_TRUE(Run(dir_.Sub("two")).ok());
+  EXPECT_EQ(Comparable(dir_.Sub("one/decisions.jsonl")),
+            Comparable(dir_.Sub("two/decisions.jsonl")));
+  EXPECT_EQ(Comparable(dir_.Sub("one/alerts.jsonl")), Comparable(dir_.Sub("two/alerts.jsonl")));
+  EXPECT_EQ(Lines(dir_.Sub("one/features.csv")), Lines(dir_.Sub("two/features.csv")));
+}
+
+TEST_F(Replay, StartsFromFreshStateEveryRun) {
+  ASSERT_TRUE(Run(dir_.Sub("out")).ok());
+  ASSERT_TRUE(Run(dir_.Sub("out")).ok());  // same out dir: its state is not reused
+  auto first = Json::parse(Lines(dir_.Sub("out/decisions.jsonl"))[0]);
+  EXPECT_EQ(first["features"]["withdrawals_per_account_1h"], 1.0);
+}
+
+TEST_F(Replay, GivenStateDirKeepsStateBetweenRuns) {
+  state_dir_ = dir_.Sub("kept-state");
+  ASSERT_TRUE(Run(dir_.Sub("out")).ok());
+  ASSERT_TRUE(Run(dir_.Sub("out")).ok());
+  auto first = Json::parse(Lines(dir_.Sub("out/decisions.jsonl"))[0]);
+  EXPECT_EQ(first["features"]["withdrawals_per_account_1h"], 2.0);  // tx-1 of the first run too
+}
+
+}  // namespace
+}  // namespace riskstream
