@@ -86,7 +86,7 @@ Result<ProcessedInput> DecisionTopology::Process(std::string_view bytes,
   }
   if (policy_.shadow) {
     if (Status s =
-            Decide(*policy_.shadow, shadow_credit_, *features, source, result.late, processing_time,
+            Decide(*policy_.shadow, shadow_credit_, features_, source, result.late, processing_time,
                    OutputStream::kShadowDecisions, shadow_decision_, result);
         !s.ok()) {
       return s;
