@@ -187,6 +187,7 @@ void StateDb::DiscardPending() {
   pending_->Clear();
   pending_offsets_.clear();
   cache_->Discarded();
+  ++discards_;
 }
 
 size_t StateDb::PendingBytes() const {

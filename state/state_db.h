@@ -74,6 +74,9 @@ class StateDb {
   // Drops every pending change, cached writes included (the input will be re-read from the
   // committed offsets).
   void DiscardPending();
+  // How many times DiscardPending() ran: a reader that keeps hints about the state (EventIndex)
+  // drops them when this changes.
+  uint64_t discards() const { return discards_; }
   // Bytes of the pending batch plus the cached writes not staged into it yet.
   size_t PendingBytes() const;
 
@@ -102,6 +105,7 @@ class StateDb {
   rocksdb::WriteOptions write_options_;
   std::shared_ptr<rocksdb::Statistics> statistics_;
   std::unique_ptr<RowCache> cache_;
+  uint64_t discards_ = 0;
 };
 
 }  // namespace riskstream
