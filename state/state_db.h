@@ -48,7 +48,9 @@ class StateDb {
   void Put(Family family, const std::string& key, const std::string& value);
   void Delete(Family family, const std::string& key);
   // An iterator over the pending batch merged with the database. Valid until the next Commit().
-  std::unique_ptr<rocksdb::Iterator> NewIterator(Family family);
+  // With `within_entity` (windows family only), it sees only keys with the entity prefix of the
+  // key it was positioned at (key_codec.h), and bloom filters skip the files without it.
+  std::unique_ptr<rocksdb::Iterator> NewIterator(Family family, bool within_entity = false);
 
   // Get/Put/Delete for rows read and written by key only, through the row cache. A key must be
   // accessed through these calls only (GetCommitted excepted): Get and the iterators do not see a
