@@ -60,6 +60,10 @@ Status EventIndex::Erase(std::string_view event_id) {
 
 Status EventIndex::Expire(TimestampMs newest_event_time, int64_t* expired) {
   const TimestampMs cutoff = newest_event_time - retention_ms_;
+  if (db_.discards() != discards_seen_) {  // deletes behind the hint may have been undone
+    oldest_.reset();
+    discards_seen_ = db_.discards();
+  }
   if (oldest_ && *oldest_ > cutoff) return Status::Ok();
   std::vector<std::pair<std::string, TimestampMs>> doomed;  // (by-time key, time)
   TimestampMs next_oldest = std::numeric_limits<TimestampMs>::max();

@@ -40,7 +40,8 @@ class EventIndex {
   StateDb& db_;
   DurationMs retention_ms_;
   char id_tag_, time_tag_;
-  std::optional<TimestampMs> oldest_;  // unknown until first needed
+  std::optional<TimestampMs> oldest_;  // unknown until first needed, and after a discard
+  uint64_t discards_seen_ = 0;         // StateDb::discards() when oldest_ was last right
 };
 
 }  // namespace riskstream

@@ -1,5 +1,7 @@
 #include "state/key_codec.h"
 
+#include <rocksdb/slice_transform.h>
+
 #include <bit>
 #include <cstring>
 
@@ -69,6 +71,31 @@ bool ReadLengthPrefixed(std::string_view in, size_t& pos, std::string_view& out)
   pos += len;
   return true;
 }
+
+size_t EntityPrefixLength(std::string_view key) {
+  constexpr size_t kFixed = 4 + 8;
+  size_t pos = kFixed;
+  std::string_view entity;
+  if (key.size() < kFixed || !ReadLengthPrefixed(key, pos, entity)) return 0;
+  return pos;
+}
+
+namespace {
+
+class EntityPrefixTransform : public rocksdb::SliceTransform {
+ public:
+  const char* Name() const override { return "riskstream.EntityPrefix.v1"; }
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
+    return rocksdb::Slice(key.data(), EntityPrefixLength(std::string_view(key.data(), key.size())));
+  }
+  bool InDomain(const rocksdb::Slice& key) const override {
+    return EntityPrefixLength(std::string_view(key.data(), key.size())) > 0;
+  }
+};
+
+}  // namespace
+
+const rocksdb::SliceTransform* NewEntityPrefixTransform() { return new EntityPrefixTransform(); }
 
 uint64_t Fingerprint64(std::string_view bytes) {
   uint64_t hash = 0xcbf29ce484222325ULL;

@@ -12,6 +12,10 @@
 
 #include "common/time.h"
 
+namespace rocksdb {
+class SliceTransform;
+}
+
 namespace riskstream {
 
 void AppendU16(std::string& out, uint16_t value);
@@ -28,6 +32,13 @@ bool ReadU64(std::string_view in, size_t& pos, uint64_t& out);
 bool ReadTimestamp(std::string_view in, size_t& pos, TimestampMs& out);
 bool ReadDouble(std::string_view in, size_t& pos, double& out);
 bool ReadLengthPrefixed(std::string_view in, size_t& pos, std::string_view& out);
+
+// The length of the entity prefix `partition(u32) | store(u64) | length-prefixed entity` that
+// starts `key`, or 0 when `key` does not start with a whole one.
+size_t EntityPrefixLength(std::string_view key);
+// RocksDB's prefix extractor for keys that start with an entity prefix (the windows family): lets
+// bloom filters skip files and memtables without the entity when iterating within one entity.
+const rocksdb::SliceTransform* NewEntityPrefixTransform();
 
 // 64-bit FNV-1a: a stable fingerprint (identical across runs, builds and machines).
 uint64_t Fingerprint64(std::string_view bytes);

@@ -2,6 +2,7 @@
 
 #include <rocksdb/cache.h>
 #include <rocksdb/filter_policy.h>
+#include <rocksdb/slice_transform.h>
 #include <rocksdb/statistics.h>
 #include <rocksdb/table.h>
 
@@ -65,9 +66,16 @@ Result<std::unique_ptr<StateDb>> StateDb::Open(const std::string& path,
   family_options.memtable_prefix_bloom_size_ratio = 0.02;
   family_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
 
+  // Window keys start with an entity prefix: bloom filters on it let a walk of one entity's log
+  // skip the memtables and files that hold nothing of that entity.
+  rocksdb::ColumnFamilyOptions window_options = family_options;
+  window_options.prefix_extractor.reset(NewEntityPrefixTransform());
+
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
   families.emplace_back(rocksdb::kDefaultColumnFamilyName, family_options);
-  for (const char* name : kFamilyNames) families.emplace_back(name, family_options);
+  for (const char* name : kFamilyNames) {
+    families.emplace_back(name, std::string(name) == "windows" ? window_options : family_options);
+  }
 
   std::unique_ptr<StateDb> state(new StateDb());
   rocksdb::DB* raw = nullptr;
@@ -151,8 +159,9 @@ Result<std::optional<std::string>> StateDb::GetCommitted(Family family,
 }
 
 std::unique_ptr<rocksdb::Iterator> StateDb::NewCommittedIterator(Family family) const {
-  return std::unique_ptr<rocksdb::Iterator>(
-      db_->NewIterator(rocksdb::ReadOptions(), Handle(family)));
+  rocksdb::ReadOptions options;
+  options.total_order_seek = true;
+  return std::unique_ptr<rocksdb::Iterator>(db_->NewIterator(options, Handle(family)));
 }
 
 void StateDb::Put(Family family, const std::string& key, const std::string& value) {
@@ -163,8 +172,11 @@ void StateDb::Delete(Family family, const std::string& key) {
   pending_->Delete(Handle(family), key);
 }
 
-std::unique_ptr<rocksdb::Iterator> StateDb::NewIterator(Family family) {
-  auto* base = db_->NewIterator(rocksdb::ReadOptions(), Handle(family));
+std::unique_ptr<rocksdb::Iterator> StateDb::NewIterator(Family family, bool within_entity) {
+  rocksdb::ReadOptions options;
+  options.total_order_seek = !within_entity;
+  options.prefix_same_as_start = within_entity;
+  auto* base = db_->NewIterator(options, Handle(family));
   return std::unique_ptr<rocksdb::Iterator>(pending_->NewIteratorWithBase(Handle(family), base));
 }
 
@@ -274,6 +286,7 @@ void StateDb::DiscardPending() {
   pending_offsets_.clear();
   pending_changelog_positions_.clear();
   cache_->Discarded();
+  ++discards_;
 }
 
 size_t StateDb::PendingBytes() const {

@@ -54,7 +54,9 @@ class StateDb {
   void Put(Family family, const std::string& key, const std::string& value);
   void Delete(Family family, const std::string& key);
   // An iterator over the pending batch merged with the database. Valid until the next Commit().
-  std::unique_ptr<rocksdb::Iterator> NewIterator(Family family);
+  // With `within_entity` (windows family only), it sees only keys with the entity prefix of the
+  // key it was positioned at (key_codec.h), and bloom filters skip the files without it.
+  std::unique_ptr<rocksdb::Iterator> NewIterator(Family family, bool within_entity = false);
 
   // Get/Put/Delete for rows read and written by key only, through the row cache. A key must be
   // accessed through these calls only (GetCommitted excepted): Get and the iterators do not see a
@@ -105,6 +107,9 @@ class StateDb {
   // Drops every pending change, cached writes included (the input will be re-read from the
   // committed offsets).
   void DiscardPending();
+  // How many times DiscardPending() ran: a reader that keeps hints about the state (EventIndex)
+  // drops them when this changes.
+  uint64_t discards() const { return discards_; }
   // Bytes of the pending batch plus the cached writes not staged into it yet.
   size_t PendingBytes() const;
 
@@ -137,6 +142,7 @@ class StateDb {
   rocksdb::WriteOptions write_options_;
   std::shared_ptr<rocksdb::Statistics> statistics_;
   std::unique_ptr<RowCache> cache_;
+  uint64_t discards_ = 0;
 };
 
 }  // namespace riskstream

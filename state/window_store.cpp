@@ -118,7 +118,7 @@ struct WindowStore::Head {
 // Reads the log of one entity through one iterator. The batch must not change while it lives.
 struct WindowStore::Log {
   Log(StateDb& db, const std::string& entity_prefix)
-      : it(db.NewIterator(kFamily)), prefix(entity_prefix + kLogTag) {}
+      : it(db.NewIterator(kFamily, /*within_entity=*/true)), prefix(entity_prefix + kLogTag) {}
 
   // Appends entries with time in (from_exclusive, to_inclusive] to `out`. `next`, when given, is
   // set to the time of the first entry after to_inclusive (kNever when none): one seek for both.
@@ -386,7 +386,7 @@ Status WindowStore::AddToLog(const std::string& prefix, Head& head, TimestampMs 
 }
 
 Status WindowStore::ReadExtremes(const std::string& prefix, WindowAggregate& out) {
-  return ReadExtremesFrom(*db_.NewIterator(kFamily), prefix, out);
+  return ReadExtremesFrom(*db_.NewIterator(kFamily, /*within_entity=*/true), prefix, out);
 }
 
 Status WindowStore::ReadExtremesFrom(rocksdb::Iterator& it, const std::string& prefix,
