@@ -33,16 +33,36 @@ std::string Slurp(const std::string& path) {
   return text.str();
 }
 
-// Four withdrawals in an hour (the 3rd and 4th fraud, the 4th labelled legit later), one
-// application. The champion's velocity rule needs 3 withdrawals; the challenger's needs 2.
-TEST(Backtest, JudgesBothRuleSetsOnOnePassAndWritesJsonAndHtml) {
+// The test pipeline config in `dir` (the PII key set); returns its path.
+std::string WriteConfig(const TempDir& dir) {
   setenv(kTestPiiKeyEnv, kTestPiiKey, 1);
-  TempDir dir;
   TestPipelineConfig c;
   c.dir = dir.path().string();
   c.state_dir = dir.Sub("unused-state");
-  std::string config = WriteTestPipelineConfig(c);
-  std::string rules = Slurp(c.dir + "/rules.yaml");
+  return WriteTestPipelineConfig(c);
+}
+
+// Backtests `config` against dir/challenger.yaml over dir/log.jsonl into dir/out; the parsed
+// backtest.json, or null after a failure is reported.
+nlohmann::json RunOn(const TempDir& dir, const std::string& config) {
+  BacktestOptions options;
+  options.replay.config_path = config;
+  options.replay.inputs = {dir.Sub("log.jsonl")};
+  options.replay.out_dir = dir.Sub("out");
+  options.challenger_path = dir.Sub("challenger.yaml");
+  std::ostringstream progress;
+  auto totals = RunBacktest(options, progress, false);
+  EXPECT_TRUE(totals.ok()) << totals.status().ToString();
+  if (!totals.ok()) return nullptr;
+  return nlohmann::json::parse(Slurp(dir.Sub("out/backtest.json")));
+}
+
+// Four withdrawals in an hour (the 3rd and 4th fraud, the 4th labelled legit later), one
+// application. The champion's velocity rule needs 3 withdrawals; the challenger's needs 2.
+TEST(Backtest, JudgesBothRuleSetsOnOnePassAndWritesJsonAndHtml) {
+  TempDir dir;
+  std::string config = WriteConfig(dir);
+  std::string rules = Slurp(dir.Sub("rules.yaml"));
   rules.replace(rules.find("withdrawals_per_account_1h >= 3"), 31,
                 "withdrawals_per_account_1h >= 2");
   rules.replace(rules.find(kTestRuleSetVersion), std::string(kTestRuleSetVersion).size(),
@@ -63,16 +83,8 @@ TEST(Backtest, JudgesBothRuleSetsOnOnePassAndWritesJsonAndHtml) {
       << "\n";
   log.close();
 
-  BacktestOptions options;
-  options.replay.config_path = config;
-  options.replay.inputs = {dir.Sub("log.jsonl")};
-  options.replay.out_dir = dir.Sub("out");
-  options.challenger_path = dir.Sub("challenger.yaml");
-  std::ostringstream progress;
-  auto totals = RunBacktest(options, progress, false);
-  ASSERT_TRUE(totals.ok()) << totals.status().ToString();
-
-  auto report = nlohmann::json::parse(Slurp(dir.Sub("out/backtest.json")));
+  nlohmann::json report = RunOn(dir, config);
+  ASSERT_FALSE(report.is_null());
   EXPECT_EQ(report["events"], 4);
   EXPECT_EQ(report["labelled_events"], 4);
   EXPECT_EQ(report["fraud_events"], 1);          // tx-3; the label made tx-4 legit
@@ -133,12 +145,8 @@ limit:
 // fraud). The champion approves at 600, the challenger (a pipeline config with its own scorecard)
 // at 621: only the first application changes, approve -> review, and loses its limit.
 TEST(Backtest, ComparesScorecardPoliciesOnTheirScoresAndLimits) {
-  setenv(kTestPiiKeyEnv, kTestPiiKey, 1);
   TempDir dir;
-  TestPipelineConfig c;
-  c.dir = dir.path().string();
-  c.state_dir = dir.Sub("unused-state");
-  std::string config = WriteTestPipelineConfig(c);
+  std::string config = WriteConfig(dir);
   std::string pipeline = Slurp(config);
   std::ofstream(dir.Sub("card.yaml")) << Card("card-1", 600);
   std::ofstream(dir.Sub("strict.yaml")) << Card("strict-1", 621);
@@ -155,16 +163,8 @@ TEST(Backtest, ComparesScorecardPoliciesOnTheirScoresAndLimits) {
   }
   log.close();
 
-  BacktestOptions options;
-  options.replay.config_path = config;
-  options.replay.inputs = {dir.Sub("log.jsonl")};
-  options.replay.out_dir = dir.Sub("out");
-  options.challenger_path = dir.Sub("challenger.yaml");
-  std::ostringstream progress;
-  auto totals = RunBacktest(options, progress, false);
-  ASSERT_TRUE(totals.ok()) << totals.status().ToString();
-
-  auto report = nlohmann::json::parse(Slurp(dir.Sub("out/backtest.json")));
+  nlohmann::json report = RunOn(dir, config);
+  ASSERT_FALSE(report.is_null());
   EXPECT_EQ(report["champion_version"], std::string(kTestRuleSetVersion) + "+card-1");
   EXPECT_EQ(report["challenger_version"], std::string(kTestRuleSetVersion) + "+strict-1");
   EXPECT_NE(report["score"]["champion"].get<std::string>().find("scorecard card-1"),
