@@ -106,10 +106,13 @@ std::string LineChart(const std::vector<Series>& series, const std::string& x_fi
   return svg + "</svg>";
 }
 
-std::string BarChart(const std::vector<Series>& series, const std::string& x_title) {
+// Bar i stands for scores [from + i * width, from + (i + 1) * width).
+std::string BarChart(const std::vector<Series>& series, int from, int width,
+                     const std::string& x_title) {
   double y_max = MaxOf(series);
   size_t n = series.empty() ? 0 : series[0].y.size();
-  std::string svg = Frame(y_max, "1", std::to_string(n), x_title, series);
+  std::string svg = Frame(y_max, std::to_string(from),
+                          std::to_string(from + static_cast<int>(n) * width - 1), x_title, series);
   int plot_w = kWidth - kLeft - kRight, plot_h = kHeight - kTop - kBottom;
   double slot = n > 0 ? static_cast<double>(plot_w) / static_cast<double>(n) : 0;
   double bar = slot / static_cast<double>(series.size() + 1);
@@ -120,7 +123,8 @@ std::string BarChart(const std::vector<Series>& series, const std::string& x_tit
           "<rect x='{:.1f}' y='{:.1f}' width='{:.1f}' height='{:.1f}' fill='{}'><title>score {}: "
           "{}</title></rect>",
           kLeft + slot * static_cast<double>(i) + bar * (static_cast<double>(s) + 0.5),
-          kTop + plot_h - h, std::max(bar, 1.0), h, series[s].color, i + 1, series[s].y[i]);
+          kTop + plot_h - h, std::max(bar, 1.0), h, series[s].color,
+          from + static_cast<int>(i) * width, series[s].y[i]);
     }
   }
   return svg + "</svg>";
@@ -139,10 +143,9 @@ std::string PrecisionRecallChart(const Json& curve) {
       double x = kLeft + plot_w * p["recall"].get<double>();
       double y = kTop + plot_h - plot_h * p["precision"].get<double>();
       points += fmt::format("{:.1f},{:.1f} ", x, y);
-      svg += fmt::format(
-          "<circle cx='{:.1f}' cy='{:.1f}' r='3' fill='{}'><title>score &gt;= {}"
-          "</title></circle>",
-          x, y, s.color, p["threshold"].get<int>());
+      svg +=
+          fmt::format("<circle cx='{:.1f}' cy='{:.1f}' r='3' fill='{}'><title>{}</title></circle>",
+                      x, y, s.color, Text(p["flagged_when"]));
     }
     svg += fmt::format("<polyline fill='none' stroke='{}' stroke-width='2' points='{}'/>", s.color,
                        points);
@@ -223,22 +226,43 @@ std::string RenderBacktestHtml(const Json& report) {
                   Text(volume["bucket_start"]), "", "event time");
   }
 
-  // Score 0 (no rule fired) dwarfs the rest: it is stated, and the plot starts at 1.
-  auto a = Numbers(report["score_distribution"]["champion"]);
-  auto b = Numbers(report["score_distribution"]["challenger"]);
-  html += fmt::format(
-      "<h2>Score distribution</h2><p>Score: {}. No rule fired (score 0): champion {:.0f}, "
-      "challenger {:.0f} events; the plot shows scores from 1.</p>",
-      Text(report["score"]), a.empty() ? 0.0 : a[0], b.empty() ? 0.0 : b[0]);
-  if (!a.empty()) a.erase(a.begin());
-  if (!b.empty()) b.erase(b.begin());
-  html += BarChart({{"champion", kChampionColor, a}, {"challenger", kChallengerColor, b}}, "score");
+  html +=
+      "<h2>Credit</h2><table><tr><th></th><th>limits granted</th><th>limit total</th>"
+      "<th>freezes</th><th>credit reasons</th></tr>";
+  for (const char* side : {"champion", "challenger"}) {
+    const Json& credit = report["credit"][side];
+    std::string reasons;
+    for (const auto& [reason, count] : credit["credit_reasons"].items()) {
+      reasons += fmt::format("{} {}; ", Escape(reason), Text(count));
+    }
+    html += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", side,
+                        Text(credit["limits_granted"]), Text(credit["limit_total"]),
+                        Text(credit["freezes"]), reasons);
+  }
+  html += fmt::format("</table><p>Approved by both with a different limit: {}.</p>",
+                      Text(report["credit"]["challenger"]["limit_changed"]));
+
+  html += "<h2>Score distribution</h2>";
+  for (bool champion : {true, false}) {
+    const char* side = champion ? "champion" : "challenger";
+    const Json& d = report["score_distribution"][side];
+    html += fmt::format("<h3 class='{}'>{}</h3><p>Score: {}.</p>", champion ? "a" : "b", side,
+                        Text(report["score"][side]));
+    if (d["counts"].empty()) {
+      html += "<p>No event has a score.</p>";
+      continue;
+    }
+    html += BarChart({{side, champion ? kChampionColor : kChallengerColor, Numbers(d["counts"])}},
+                     d["from"].get<int>(), d["width"].get<int>(), "score");
+  }
 
   html += "<h2>Precision and recall</h2>";
   if (report["precision_recall_curve"].empty()) {
     html += "<p>No labelled fraud in the input: no precision or recall.</p>";
   } else {
-    html += "<p>Each point flags the labelled events whose score reaches a threshold.</p>";
+    html +=
+        "<p>Each point flags the labelled events whose score is past a threshold (see each "
+        "side's score above; an event without a score is never flagged).</p>";
     html += PrecisionRecallChart(report["precision_recall_curve"]);
   }
   html += "<h2>Hits per rule</h2><h3 class='a'>Champion</h3>" +

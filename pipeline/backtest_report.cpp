@@ -25,12 +25,21 @@ std::vector<uint16_t> FiredIndices(const RuleSet& rules, const RuleOutcome& outc
   return out;
 }
 
-int Score(const RuleOutcome& outcome) {
+int SeverityScore(const RuleOutcome& outcome) {
   int score = 0;
   for (const auto& fired : outcome.fired) {
     score += BacktestReport::SeverityWeight(fired.rule->severity);
   }
   return score;
+}
+
+std::string ScoreMeaning(const Policy& policy) {
+  if (policy.scorecard() != nullptr) {
+    return "scorecard " + policy.scorecard()->version() +
+           ": the application score (lower is riskier); other events have none";
+  }
+  return "no scorecard, so the fallback: sum of fired rules' severity weights (low 1, medium 2, "
+         "high 4, critical 8; higher is riskier) of every event";
 }
 
 bool Flagged(Decision d) { return d == Decision::kReview || d == Decision::kDecline; }
@@ -70,15 +79,32 @@ int BacktestReport::SeverityWeight(Severity severity) {
   return 1;
 }
 
-BacktestReport::BacktestReport(const RuleSet& champion, const RuleSet& challenger)
+BacktestReport::BacktestReport(const Policy& champion, const Policy& challenger)
     : champion_(champion), challenger_(challenger) {}
 
-void BacktestReport::Add(const Event& event, const RuleOutcome& champion,
-                         const RuleOutcome& challenger, std::optional<bool> fraud) {
+BacktestReport::Side BacktestReport::Decided(const Policy& policy, const PolicyDecision& decision,
+                                             Totals& totals) {
+  Side side{decision.decision, std::nullopt, FiredIndices(policy.rules(), decision.rules),
+            decision.limit_granted};
+  if (policy.scorecard() == nullptr) {
+    side.score = SeverityScore(decision.rules);
+  } else if (decision.score) {
+    side.score = decision.score->score;
+  }
+  for (const auto& reason : decision.credit_reasons) ++totals.credit_reasons[reason];
+  if (decision.limit_granted) {
+    ++totals.limits_granted;
+    totals.limit_total += *decision.limit_granted;
+  }
+  if (decision.freeze_reason) ++totals.freezes;
+  return side;
+}
+
+void BacktestReport::Add(const Event& event, const PolicyDecision& champion,
+                         const PolicyDecision& challenger, std::optional<bool> fraud) {
   by_id_[event.event_id] = rows_.size();
-  rows_.push_back(Row{event.event_time, champion.decision, challenger.decision, Score(champion),
-                      Score(challenger), FiredIndices(champion_, champion),
-                      FiredIndices(challenger_, challenger), fraud, event.event_id});
+  rows_.push_back(Row{event.event_time, Decided(champion_, champion, champion_totals_),
+                      Decided(challenger_, challenger, challenger_totals_), fraud, event.event_id});
 }
 
 void BacktestReport::AddLabel(const Event& label) {
@@ -91,7 +117,8 @@ Json BacktestReport::ToJson() const {
   Json report;
   report["champion_version"] = champion_.version();
   report["challenger_version"] = challenger_.version();
-  report["score"] = "sum of fired rules' severity weights: low 1, medium 2, high 4, critical 8";
+  report["score"] = {{"champion", ScoreMeaning(champion_)},
+                     {"challenger", ScoreMeaning(challenger_)}};
   int64_t labelled = 0, frauds = 0;
   for (const auto& row : rows_) {
     if (row.fraud) ++labelled;
@@ -106,13 +133,16 @@ Json BacktestReport::ToJson() const {
   Json examples = Json::array();
   int64_t changed = 0;
   for (const auto& row : rows_) {
-    ++matrix[{row.champion, row.challenger}];
-    if (row.champion == row.challenger) continue;
+    ++matrix[{row.champion.decision, row.challenger.decision}];
+    if (row.champion.decision == row.challenger.decision) continue;
     ++changed;
     if (examples.size() < kMaxExamples) {
+      auto score = [](const Side& side) { return side.score ? Json(*side.score) : Json(); };
       examples.push_back({{"event_id", row.event_id},
-                          {"from", ToString(row.champion)},
-                          {"to", ToString(row.challenger)}});
+                          {"from", ToString(row.champion.decision)},
+                          {"to", ToString(row.challenger.decision)},
+                          {"champion_score", score(row.champion)},
+                          {"challenger_score", score(row.challenger)}});
     }
   }
   Json decisions;
@@ -130,13 +160,31 @@ Json BacktestReport::ToJson() const {
   decisions["examples"] = examples;
   report["decisions"] = decisions;
 
+  // Credit: limits granted, freezes and the policies' own reason codes.
+  auto credit = [&](const Totals& totals, bool champion) {
+    int64_t limit_changed = 0;
+    for (const auto& row : rows_) {
+      if (row.champion.limit && row.challenger.limit &&
+          *row.champion.limit != *row.challenger.limit)
+        ++limit_changed;
+    }
+    Json out = {{"limits_granted", totals.limits_granted},
+                {"limit_total", totals.limit_total},
+                {"freezes", totals.freezes},
+                {"credit_reasons", totals.credit_reasons}};
+    if (!champion) out["limit_changed"] = limit_changed;
+    return out;
+  };
+  report["credit"] = {{"champion", credit(champion_totals_, true)},
+                      {"challenger", credit(challenger_totals_, false)}};
+
   // Hits and precision/recall per rule, for each rule set.
   auto per_rule = [&](const RuleSet& rules, bool champion) {
     Json out = Json::array();
     for (size_t r = 0; r < rules.rules().size(); ++r) {
       int64_t hits = 0, flagged_labelled = 0, true_positives = 0;
       for (const auto& row : rows_) {
-        const auto& fired = champion ? row.champion_rules : row.challenger_rules;
+        const auto& fired = champion ? row.champion.rules : row.challenger.rules;
         if (std::find(fired.begin(), fired.end(), r) == fired.end()) continue;
         ++hits;
         if (row.fraud) ++flagged_labelled;
@@ -151,14 +199,14 @@ Json BacktestReport::ToJson() const {
     }
     return out;
   };
-  report["rules"] = {{"champion", per_rule(champion_, true)},
-                     {"challenger", per_rule(challenger_, false)}};
+  report["rules"] = {{"champion", per_rule(champion_.rules(), true)},
+                     {"challenger", per_rule(challenger_.rules(), false)}};
 
   // Overall: review or decline counts as flagged.
   auto overall = [&](bool champion) {
     int64_t flagged = 0, true_positives = 0;
     for (const auto& row : rows_) {
-      if (!row.fraud || !Flagged(champion ? row.champion : row.challenger)) continue;
+      if (!row.fraud || !Flagged((champion ? row.champion : row.challenger).decision)) continue;
       ++flagged;
       if (*row.fraud) ++true_positives;
     }
@@ -179,8 +227,8 @@ Json BacktestReport::ToJson() const {
     for (const auto& row : rows_) {
       size_t i = static_cast<size_t>((row.event_time - start) / width);
       ++events[i];
-      if (!row.champion_rules.empty()) ++a[i];
-      if (!row.challenger_rules.empty()) ++b[i];
+      if (!row.champion.rules.empty()) ++a[i];
+      if (!row.challenger.rules.empty()) ++b[i];
     }
     volume = {{"bucket_start", FormatRfc3339(start)},
               {"bucket_width", FormatDuration(width)},
@@ -190,37 +238,66 @@ Json BacktestReport::ToJson() const {
   }
   report["alert_volume"] = volume;
 
-  // Score distributions and the precision-recall curve over the score.
-  int max_score = 0;
-  for (const auto& row : rows_)
-    max_score = std::max({max_score, row.champion_score, row.challenger_score});
-  std::vector<int64_t> hist_a(static_cast<size_t>(max_score) + 1), hist_b(hist_a.size());
-  for (const auto& row : rows_) {
-    ++hist_a[static_cast<size_t>(row.champion_score)];
-    ++hist_b[static_cast<size_t>(row.challenger_score)];
+  // Score distributions and the precision-recall curves over each side's score.
+  Json distribution, curve = Json::object();
+  for (bool champion : {true, false}) {
+    Json side = ScoreJson(champion, frauds);
+    const char* name = champion ? "champion" : "challenger";
+    distribution[name] = side["distribution"];
+    if (!side["curve"].is_null()) curve[name] = side["curve"];
   }
-  report["score_distribution"] = {{"champion", hist_a}, {"challenger", hist_b}};
-  Json curve = Json::object();
-  if (frauds > 0) {
-    for (bool champion : {true, false}) {
-      Json points = Json::array();
-      for (int threshold = max_score; threshold >= 1; --threshold) {
-        int64_t flagged = 0, true_positives = 0;
-        for (const auto& row : rows_) {
-          int score = champion ? row.champion_score : row.challenger_score;
-          if (!row.fraud || score < threshold) continue;
-          ++flagged;
-          if (*row.fraud) ++true_positives;
-        }
-        Json point = PrecisionRecall(true_positives, flagged, frauds);
-        point["threshold"] = threshold;
-        points.push_back(point);
-      }
-      curve[champion ? "champion" : "challenger"] = points;
-    }
-  }
+  report["score_distribution"] = distribution;
   report["precision_recall_curve"] = curve;
   return report;
+}
+
+Json BacktestReport::ScoreJson(bool champion, int64_t frauds) const {
+  const Policy& policy = champion ? champion_ : challenger_;
+  bool lower_is_riskier = policy.scorecard() != nullptr;
+  std::optional<int> lo, hi;
+  for (const auto& row : rows_) {
+    const auto& score = (champion ? row.champion : row.challenger).score;
+    if (!score) continue;
+    lo = std::min(lo.value_or(*score), *score);
+    hi = std::max(hi.value_or(*score), *score);
+  }
+  Json out;
+  if (!lo) {
+    out["distribution"] = {{"from", nullptr}, {"width", 1}, {"counts", Json::array()}};
+    return out;
+  }
+  // At most ~40 buckets of equal integer width from the lowest score.
+  int width = std::max(1, (*hi - *lo + 40) / 40);
+  size_t buckets = static_cast<size_t>((*hi - *lo) / width) + 1;
+  std::vector<int64_t> counts(buckets);
+  for (const auto& row : rows_) {
+    const auto& score = (champion ? row.champion : row.challenger).score;
+    if (score) ++counts[static_cast<size_t>((*score - *lo) / width)];
+  }
+  out["distribution"] = {{"from", *lo}, {"width", width}, {"counts", counts}};
+  if (frauds == 0) return out;
+  // Thresholds at the bucket edges, from the fewest flagged events to the most. A labelled event
+  // without a score (not an application, with a scorecard) is never flagged.
+  Json points = Json::array();
+  for (size_t k = 1; k <= buckets; ++k) {
+    int threshold = lower_is_riskier ? *lo + static_cast<int>(k) * width
+                                     : *lo + static_cast<int>(buckets - k + 1) * width - width;
+    if (!lower_is_riskier && threshold <= 0) break;  // score 0: no rule fired, nothing flagged
+    int64_t flagged = 0, true_positives = 0;
+    for (const auto& row : rows_) {
+      const auto& score = (champion ? row.champion : row.challenger).score;
+      if (!row.fraud || !score) continue;
+      if (lower_is_riskier ? *score >= threshold : *score < threshold) continue;
+      ++flagged;
+      if (*row.fraud) ++true_positives;
+    }
+    Json point = PrecisionRecall(true_positives, flagged, frauds);
+    point["flagged_when"] =
+        (lower_is_riskier ? "score < " : "score >= ") + std::to_string(threshold);
+    points.push_back(point);
+  }
+  out["curve"] = points;
+  return out;
 }
 
 }  // namespace riskstream

@@ -3,7 +3,12 @@
 #include <yaml-cpp/yaml.h>
 
 #include <fstream>
+#include <memory>
+#include <string>
+#include <utility>
 
+#include "operators/policy.h"
+#include "pipeline/active_policies.h"
 #include "pipeline/backtest_html.h"
 #include "pipeline/backtest_report.h"
 #include "pipeline/pipeline_config.h"
@@ -11,8 +16,10 @@
 namespace riskstream {
 namespace {
 
-// The challenger's rules file: `path` itself, or the rules_file of the pipeline config at `path`.
-Result<std::string> ChallengerRulesFile(const std::string& path) {
+// The challenger's files: those of the pipeline config at `path` (its rules_file and
+// scorecard_file), or `path` as a rules file with the champion's scorecard.
+Result<std::pair<std::string, std::string>> ChallengerFiles(const std::string& path,
+                                                            const PipelineConfig& champion) {
   YAML::Node document;
   try {
     document = YAML::LoadFile(path);
@@ -22,9 +29,9 @@ Result<std::string> ChallengerRulesFile(const std::string& path) {
   if (document.IsMap() && document["rules_file"]) {
     auto config = LoadPipelineConfig(path);
     if (!config.ok()) return config.status();
-    return config->rules_file;
+    return std::pair{config->rules_file, config->scorecard_file};
   }
-  return path;
+  return std::pair{path, champion.scorecard_file};
 }
 
 Status WriteFile(const std::string& path, const std::string& text) {
@@ -43,23 +50,28 @@ Result<ReplayTotals> RunBacktest(const BacktestOptions& options, std::ostream& p
   if (!config.ok()) return config.status();
   std::vector<std::string> feature_names;
   for (const auto& spec : config->features) feature_names.push_back(spec.name);
-  auto champion = RuleSet::LoadFile(config->rules_file, feature_names);
+  auto champion = Policy::LoadFiles(config->rules_file, config->scorecard_file, feature_names);
   if (!champion.ok()) return champion.status();
-  auto challenger_file = ChallengerRulesFile(options.challenger_path);
-  if (!challenger_file.ok()) return challenger_file.status();
-  auto challenger = RuleSet::LoadFile(*challenger_file, feature_names);
+  auto files = ChallengerFiles(options.challenger_path, *config);
+  if (!files.ok()) return files.status();
+  auto challenger = Policy::LoadFiles(files->first, files->second, feature_names);
   if (!challenger.ok()) return challenger.status().WithContext("challenger");
 
+  // One pass: the challenger is the topology's shadow, decided on the champion's features with
+  // credit state of its own.
   BacktestReport report(**champion, **challenger);
   ReplayOptions replay = options.replay;
+  replay.policies = std::make_shared<ActivePolicies>(*champion, *challenger);
   replay.observer = [&](const ReplayRecord& record, const ProcessedInput& processed) {
-    if (processed.event == nullptr || processed.outcome == nullptr) return;
+    if (processed.event == nullptr || processed.policy == nullptr ||
+        processed.shadow_policy == nullptr) {
+      return;
+    }
     if (processed.event->type == EventType::kLabel) {
       report.AddLabel(*processed.event);
       return;
     }
-    RuleOutcome other = (*challenger)->Evaluate(*processed.event, processed.features->values);
-    report.Add(*processed.event, *processed.outcome, other, record.fraud);
+    report.Add(*processed.event, *processed.policy, *processed.shadow_policy, record.fraud);
   };
   auto totals = RunReplay(replay, progress_out, terminal);
   if (!totals.ok()) return totals;

@@ -91,6 +91,7 @@ Result<ProcessedInput> DecisionTopology::Process(std::string_view bytes,
         !s.ok()) {
       return s;
     }
+    result.shadow_policy = &shadow_decision_;
   }
   return result;
 }

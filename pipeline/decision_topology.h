@@ -46,10 +46,11 @@ struct ProcessedInput {
   std::optional<EventType> type;  // nullopt: rejected
   std::optional<ParseError::Code> rejection;
   std::optional<Decision> decision;
-  const Event* event = nullptr;             // valid until the next Process call
-  const RuleOutcome* outcome = nullptr;     // valid until the next Process call
-  const PolicyDecision* policy = nullptr;   // valid until the next Process call
-  const FeatureVector* features = nullptr;  // valid until the next Process call
+  const Event* event = nullptr;                   // valid until the next Process call
+  const RuleOutcome* outcome = nullptr;           // valid until the next Process call
+  const PolicyDecision* policy = nullptr;         // valid until the next Process call
+  const PolicyDecision* shadow_policy = nullptr;  // with a shadow policy; as `policy`
+  const FeatureVector* features = nullptr;        // valid until the next Process call
   bool late = false;
   TimestampMs event_time = 0;
   // Labels (see FeatureVector): this label was kept for its event; kept labels applied, expired.

@@ -6,7 +6,7 @@
 //   riskstream embedded-kafka  an embedded broker for other clients, until stopped
 //   riskstream eval            precision and recall of the policy on the generator's scenarios
 //   riskstream replay          historical logs or a Kafka range through the same topology, to files
-//   riskstream backtest        the same replay judged by the config's rules and a challenger's
+//   riskstream backtest        the same replay decided by the config's policy and a challenger's
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -228,11 +228,12 @@ int main(int argc, char** argv) {
 
   BacktestOptions backtest_options;
   auto* backtest =
-      app.add_subcommand("backtest", "Replay with the config's and a challenger's rules");
+      app.add_subcommand("backtest", "Replay with the config's and a challenger's policy");
   backtest->add_option("-c,--config", backtest_options.replay.config_path, "Champion config")
       ->required()
       ->check(CLI::ExistingFile);
-  backtest->add_option("--challenger", backtest_options.challenger_path, "Challenger rules/config")
+  backtest
+      ->add_option("--challenger", backtest_options.challenger_path, "Challenger config or rules")
       ->required()
       ->check(CLI::ExistingFile);
   backtest->add_option("-i,--input", backtest_options.replay.inputs, "Logs or kafka://BROKERS")

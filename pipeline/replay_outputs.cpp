@@ -50,7 +50,8 @@ void AppendCsvValue(const Value& value, std::string& out) {
 
 Result<std::unique_ptr<ReplayOutputs>> ReplayOutputs::Open(const std::string& dir,
                                                            const std::vector<FeatureSpec>& features,
-                                                           bool features_csv) {
+                                                           bool features_csv,
+                                                           bool shadow_decisions) {
   std::error_code error;
   std::filesystem::create_directories(dir, error);
   if (error) return Status::IoError("cannot create " + dir + ": " + error.message());
@@ -63,6 +64,9 @@ Result<std::unique_ptr<ReplayOutputs>> ReplayOutputs::Open(const std::string& di
     return Status::Ok();
   };
   if (Status s = open(out->decisions_file_, "decisions.jsonl"); !s.ok()) return s;
+  if (shadow_decisions) {
+    if (Status s = open(out->shadow_file_, "shadow-decisions.jsonl"); !s.ok()) return s;
+  }
   if (Status s = open(out->alerts_file_, "alerts.jsonl"); !s.ok()) return s;
   if (Status s = open(out->rejects_file_, "rejects.jsonl"); !s.ok()) return s;
   if (features_csv) {
@@ -91,6 +95,12 @@ Status ReplayOutputs::Write(const ReplayRecord& record, const ProcessedInput& pr
       case OutputStream::kCreditEvents:
         decisions_file_ << output.value << '\n';
         ++decisions_;
+        break;
+      case OutputStream::kShadowDecisions:
+        if (!shadow_file_.is_open())
+          return Status::IoError("a shadow decision, but no shadow-decisions.jsonl in " + dir_);
+        shadow_file_ << output.value << '\n';
+        ++shadow_decisions_;
         break;
       case OutputStream::kFraudAlerts:
         alerts_file_ << output.value << '\n';
@@ -121,7 +131,8 @@ Status ReplayOutputs::Write(const ReplayRecord& record, const ProcessedInput& pr
 }
 
 Status ReplayOutputs::Close() {
-  for (auto* file : {&decisions_file_, &alerts_file_, &features_file_, &rejects_file_}) {
+  for (auto* file :
+       {&decisions_file_, &shadow_file_, &alerts_file_, &features_file_, &rejects_file_}) {
     if (!file->is_open()) continue;
     file->flush();
     if (!*file) return Status::IoError("writing the replay outputs in " + dir_ + " failed");

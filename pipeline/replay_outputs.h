@@ -1,7 +1,9 @@
 // pipeline/replay_outputs.h
 //
 // ReplayOutputs writes what a replay decided into its output directory: decisions.jsonl (one credit
-// event per decided input, as live writes to credit-events), alerts.jsonl (as fraud-alerts),
+// event per decided input, plus limit_freeze events, as live writes to credit-events),
+// shadow-decisions.jsonl when there is a shadow policy (as live writes to the shadow_decisions
+// topic), alerts.jsonl (as fraud-alerts),
 // optionally features.csv (one row per application or transaction: event_id, then one column per
 // feature in declaration order; missing values are empty, text is quoted when it holds a comma,
 // a quote or a line break) and rejects.jsonl (one
@@ -23,10 +25,11 @@ namespace riskstream {
 
 class ReplayOutputs {
  public:
-  // Creates `dir` if needed and opens the files in it (replacing earlier ones).
+  // Creates `dir` if needed and opens the files in it (replacing earlier ones); with
+  // `shadow_decisions`, also shadow-decisions.jsonl.
   static Result<std::unique_ptr<ReplayOutputs>> Open(const std::string& dir,
                                                      const std::vector<FeatureSpec>& features,
-                                                     bool features_csv);
+                                                     bool features_csv, bool shadow_decisions);
 
   // Writes what processing `record` gave.
   Status Write(const ReplayRecord& record, const ProcessedInput& processed);
@@ -38,14 +41,15 @@ class ReplayOutputs {
   int64_t decisions() const { return decisions_; }
   int64_t alerts() const { return alerts_; }
   int64_t rejects() const { return rejects_; }
+  int64_t shadow_decisions() const { return shadow_decisions_; }
 
  private:
   ReplayOutputs() = default;
 
   std::string dir_;
-  std::ofstream decisions_file_, alerts_file_, features_file_, rejects_file_;
+  std::ofstream decisions_file_, shadow_file_, alerts_file_, features_file_, rejects_file_;
   bool features_csv_ = false;
-  int64_t decisions_ = 0, alerts_ = 0, rejects_ = 0;
+  int64_t decisions_ = 0, shadow_decisions_ = 0, alerts_ = 0, rejects_ = 0;
   std::string row_;
 };
 

@@ -5,6 +5,7 @@
 
 #include "pipeline/decision_topology.h"
 #include "pipeline/pipeline_config.h"
+#include "pipeline/policy_reloader.h"
 #include "pipeline/replay_file_source.h"
 #include "pipeline/replay_kafka_source.h"
 #include "pipeline/replay_outputs.h"
@@ -50,14 +51,17 @@ Result<ReplayTotals> RunReplay(const ReplayOptions& options, std::ostream& progr
   if (!config.ok()) return config.status();
   auto hasher = PiiHasher::FromEnvironment(config->pii_key_env);
   if (!hasher.ok()) return hasher.status();
-  std::vector<std::string> feature_names;
-  for (const auto& spec : config->features) feature_names.push_back(spec.name);
-  auto rules = RuleSet::LoadFile(config->rules_file, feature_names);
-  if (!rules.ok()) return rules.status();
+  std::shared_ptr<ActivePolicies> policies = options.policies;
+  if (!policies) {
+    auto reloader = PolicyReloader::ForConfig(*config);
+    if (!reloader.ok()) return reloader.status();
+    policies = (*reloader)->policies();  // outlives the reloader, which watches nothing
+  }
 
   auto source = OpenSource(options, *config);
   if (!source.ok()) return source.status();
-  auto outputs = ReplayOutputs::Open(options.out_dir, config->features, options.features_csv);
+  auto outputs = ReplayOutputs::Open(options.out_dir, config->features, options.features_csv,
+                                     policies->Get().shadow != nullptr);
   if (!outputs.ok()) return outputs.status();
 
   bool own_state = options.state_dir.empty();
@@ -69,7 +73,7 @@ Result<ReplayTotals> RunReplay(const ReplayOptions& options, std::ostream& progr
   Result<ReplayTotals> result = [&]() -> Result<ReplayTotals> {
     auto state = StateDb::Open(state_dir);
     if (!state.ok()) return state.status();
-    DecisionTopology topology(**state, *hasher, config->features, *rules,
+    DecisionTopology topology(**state, *hasher, config->features, policies,
                               static_cast<uint32_t>(config->partitions),
                               config->allowed_lateness_ms, false);
     ReplayProgress progress(progress_out, terminal);

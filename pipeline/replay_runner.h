@@ -2,13 +2,15 @@
 //
 // RunReplay is `riskstream replay`: it runs historical input (JSON-lines logs, or a Kafka range)
 // through the same DecisionTopology as the live pipeline, in the canonical order, into a state
-// directory of its own, and writes decisions, alerts, feature vectors and rejects to files (see
+// directory of its own, decides with the same policies (rules, scorecard, credit state, shadow),
+// and writes decisions, shadow decisions, alerts, feature vectors and rejects to files (see
 // ReplayOutputs). The same input gives byte-identical outputs on every replay, and the outputs a
 // live run over the same streams gave, `processing_time` apart (docs/REPLAY.md). A bad input never
 // stops a replay: it is rejected with its position and reason.
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -16,6 +18,7 @@
 
 #include "common/status.h"
 #include "common/time.h"
+#include "pipeline/active_policies.h"
 #include "pipeline/decision_topology.h"
 #include "pipeline/replay_progress.h"
 #include "pipeline/replay_source.h"
@@ -34,6 +37,9 @@ struct ReplayOptions {
   std::string out_dir;
   std::string state_dir;  // empty: a fresh directory in out_dir, removed afterwards
   bool features_csv = false;
+  // The policies to decide with; null: the config's live and shadow policies, loaded as live loads
+  // them (PolicyReloader::ForConfig; no file watcher: a replay decides with one version).
+  std::shared_ptr<ActivePolicies> policies;
   // Called for every processed record after its outputs are written (the backtest's hook).
   std::function<void(const ReplayRecord&, const ProcessedInput&)> observer;
 };

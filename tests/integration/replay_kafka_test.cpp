@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 #include <librdkafka/rdkafkacpp.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <fstream>
@@ -46,9 +47,10 @@ using Json = nlohmann::json;
 constexpr int kPartitions = 3;
 const std::vector<std::string> kInputRoles = {"applications", "transactions", "labels"};
 const std::vector<std::string> kOutputRoles = {"credit-events", "fraud-alerts", "riskstream-dlq",
-                                               "features"};
+                                               "features", "shadow-credit-events"};
 
-// Writes a pipeline config over the repository's features and rules, topics prefixed.
+// Writes a pipeline config over the repository's features, rules and scorecard, topics prefixed,
+// with a rules-only shadow (its own credit state, so its decisions differ from live's).
 std::string WriteConfig(const TempDir& dir, const std::string& bootstrap,
                         const std::string& prefix) {
   std::string path = dir.Sub("pipeline.yaml");
@@ -63,13 +65,16 @@ std::string WriteConfig(const TempDir& dir, const std::string& bootstrap,
                       << "  fraud_alerts: " << prefix << "fraud-alerts\n"
                       << "  dead_letter: " << prefix << "riskstream-dlq\n"
                       << "  features: " << prefix << "features\n"
+                      << "  shadow_decisions: " << prefix << "shadow-credit-events\n"
                       << "  partitions: " << kPartitions << "\n"
                       << "state:\n  dir: " << dir.Sub("live-state") << "\n"
                       << "alignment:\n  max_idle: 5s\n"
                       << "pii_key_env: " << kTestPiiKeyEnv << "\n"
                       << "metrics:\n  address: \"\"\nadmin:\n  address: \"\"\n"
                       << "features_file: " << RISKSTREAM_SOURCE_DIR << "/configs/features.yaml\n"
-                      << "rules_file: " << RISKSTREAM_SOURCE_DIR << "/configs/rules.yaml\n";
+                      << "rules_file: " << RISKSTREAM_SOURCE_DIR << "/configs/rules.yaml\n"
+                      << "scorecard_file: " << RISKSTREAM_SOURCE_DIR << "/configs/scorecard.yaml\n"
+                      << "shadow_rules_file: " << RISKSTREAM_SOURCE_DIR << "/configs/rules.yaml\n";
   return path;
 }
 
@@ -138,13 +143,14 @@ std::vector<std::string> Lines(const std::string& path, bool strip) {
 }
 
 struct Outputs {
-  std::vector<std::string> decisions, alerts, features;
+  std::vector<std::string> decisions, alerts, features, shadow;
 };
 
 Outputs ReplayOutputsOf(const std::string& dir) {
   auto features = Lines(dir + "/features.csv", false);
   if (!features.empty()) features.erase(features.begin());  // the header
-  return {Lines(dir + "/decisions.jsonl", true), Lines(dir + "/alerts.jsonl", true), features};
+  return {Lines(dir + "/decisions.jsonl", true), Lines(dir + "/alerts.jsonl", true), features,
+          Lines(dir + "/shadow-decisions.jsonl", true)};
 }
 
 Result<ReplayTotals> Replay(const std::string& config, std::vector<std::string> inputs,
@@ -203,6 +209,9 @@ class ReplayOnRealKafka : public ::testing::Test {
         if (output.stream == OutputStream::kFraudAlerts) {
           live.alerts.push_back(WithoutProcessingTime(output.value));
         }
+        if (output.stream == OutputStream::kShadowDecisions) {
+          live.shadow.push_back(WithoutProcessingTime(output.value));
+        }
       }
       if (input.features != nullptr && input.event->type != EventType::kLabel) {
         std::string row = input.event->event_id;
@@ -237,6 +246,8 @@ void ExpectSame(const Outputs& a, const Outputs& b, const std::string& what) {
   }
   EXPECT_EQ(a.alerts, b.alerts) << what;
   EXPECT_EQ(a.features, b.features) << what;
+  EXPECT_FALSE(a.shadow.empty()) << what;
+  EXPECT_EQ(a.shadow, b.shadow) << what;
 }
 
 TEST_F(ReplayOnRealKafka, ReplayOfTheLogDecidesExactlyAsLiveDid) {
@@ -246,7 +257,14 @@ TEST_F(ReplayOnRealKafka, ReplayOfTheLogDecidesExactlyAsLiveDid) {
   ASSERT_EQ(Produce(broker_->bootstrap(), prefix_, events), "");
 
   Outputs live = RunLive(kEvents);
-  ASSERT_EQ(live.decisions.size(), kEvents);
+  // One credit event per input, plus a limit_freeze record per account the scorecard's credit
+  // rules froze (so the credit state is exercised).
+  size_t freezes =
+      std::count_if(live.decisions.begin(), live.decisions.end(), [](const auto& line) {
+        return line.find(R"("record_type":"limit_freeze")") != std::string::npos;
+      });
+  EXPECT_GT(freezes, 0u);
+  ASSERT_EQ(live.decisions.size() - freezes, kEvents);
   EXPECT_FALSE(live.alerts.empty());
 
   ASSERT_TRUE(Replay(config_, {log}, dir_.Sub("file-1")).ok());
