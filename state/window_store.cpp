@@ -20,6 +20,10 @@ constexpr auto kFamily = StateDb::Family::kWindows;
 constexpr TimestampMs kBeforeAll = std::numeric_limits<int64_t>::min() / 4;
 constexpr TimestampMs kNever = std::numeric_limits<int64_t>::max() / 4;
 constexpr size_t kMaxRememberedText = 256;
+// Bounds of the head's buffer of log entries (see Head): small, since the head is decoded and
+// encoded with every event and lives in the row cache.
+constexpr size_t kBufferEntries = 8;
+constexpr size_t kBufferTextBytes = 256;
 
 TimestampMs FloorDiv(TimestampMs a, DurationMs b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
 
@@ -46,11 +50,52 @@ std::string EntityPrefix(uint64_t store_id, uint32_t partition, std::string_view
 }
 
 struct LogEntry {
-  TimestampMs time;
-  std::string key;
-  double value;
+  TimestampMs time = 0;
+  uint64_t seq = 0;
+  double value = 0;
   std::string text;
 };
+
+std::string LogKey(const std::string& entity_prefix, TimestampMs time, uint64_t seq) {
+  std::string key = entity_prefix + kLogTag;
+  AppendTimestamp(key, time);
+  AppendU64(key, seq);
+  return key;
+}
+
+// Where Advance's walks found the entries that move, and where the next hints start.
+struct Moves {
+  std::vector<LogEntry> leave, enter, doomed;
+  TimestampMs in_window = kNever, pending = kNever, retained = kNever;
+};
+
+// Collects the entries leaving (old_lo, old_hi] and entering (lo, hi] through `source` (the log or
+// the head's buffer), and the oldest entry in (lo, hi] and beyond hi. Each walk also finds where
+// the next hint starts, so no extra seek is needed for it.
+template <typename Source>
+Status FindMoves(Source& source, TimestampMs old_lo, TimestampMs old_hi, TimestampMs old_in_window,
+                 TimestampMs lo, TimestampMs hi, bool leaving, bool entering, Moves& moves) {
+  Status status;
+  TimestampMs after_leave = kNever;
+  if (leaving) status = source.Collect(old_lo, std::min(lo, old_hi), moves.leave, &after_leave);
+  if (status.ok() && entering) {
+    status = source.Collect(std::max(old_hi, lo), hi, moves.enter, &moves.pending);
+  }
+  if (!status.ok()) return status;
+  // The oldest entry in (lo, hi]: what the leave walk stopped at when it ended at lo; otherwise
+  // the old hint (it did not leave) or the first entering entry, whichever is older.
+  TimestampMs in_window = old_in_window;
+  if (leaving && lo <= old_hi) {
+    in_window = after_leave;
+  } else if (leaving) {
+    auto first = source.FirstFrom(lo + 1);
+    if (!first.ok()) return first.status();
+    in_window = *first;
+  }
+  if (!moves.enter.empty()) in_window = std::min(in_window, moves.enter.front().time);
+  moves.in_window = in_window <= hi ? in_window : kNever;
+  return Status::Ok();
+}
 
 }  // namespace
 
@@ -80,6 +125,52 @@ struct WindowStore::Head {
   TimestampMs oldest_in_window = kNever, oldest_pending = kNever, oldest_retained = kNever;
   TimestampMs newest_time = kBeforeAll;  // newest contribution, and its text
   std::string newest_text;
+  // A copy of the log entries with time in (buffer_from, buffer_until], in log order (text only
+  // when distinct values are tracked), so that in-order events walk no iterator while the
+  // entries they move are in it. buffer_until >= newest_time: it holds every entry after
+  // buffer_from. An empty range (a row written before the buffer existed) holds nothing.
+  struct Buffered {
+    TimestampMs time;
+    uint64_t seq;
+    double value;
+    std::string text;
+  };
+  TimestampMs buffer_from = kBeforeAll, buffer_until = kBeforeAll;
+  std::vector<Buffered> buffer;
+  uint64_t deferred_deletes = 0;  // events since the log was last walked to delete
+
+  // Adds a log entry to the buffer when its range covers it, then trims the buffer to its bounds.
+  void Buffer(TimestampMs t, uint64_t seq, double value, std::string_view text) {
+    if (t <= buffer_from || t > buffer_until) return;
+    auto at = std::upper_bound(buffer.begin(), buffer.end(), t,
+                               [](TimestampMs time, const Buffered& b) { return time < b.time; });
+    buffer.insert(at, Buffered{t, seq, value, std::string(text)});
+    Trim();
+  }
+
+  // Drops the newest entries (all those of one time at once, so the range stays exact) until the
+  // buffer is within its bounds.
+  void Trim() {
+    size_t text_bytes = 0;
+    for (const auto& b : buffer) text_bytes += b.text.size();
+    while (buffer.size() > kBufferEntries || text_bytes > kBufferTextBytes) {
+      const TimestampMs last = buffer.back().time;
+      buffer_until = last - 1;
+      while (!buffer.empty() && buffer.back().time == last) {
+        text_bytes -= buffer.back().text.size();
+        buffer.pop_back();
+      }
+    }
+  }
+
+  // Forgets the buffered entries at or before `t` (deleted from the log).
+  void Forget(TimestampMs t) {
+    if (t <= buffer_from) return;
+    auto end = std::upper_bound(buffer.begin(), buffer.end(), t,
+                                [](TimestampMs time, const Buffered& b) { return time < b.time; });
+    buffer.erase(buffer.begin(), end);
+    buffer_from = std::min(t, buffer_until);
+  }
 
   std::string Encode() const {
     std::string out;
@@ -92,6 +183,16 @@ struct WindowStore::Head {
     AppendDouble(out, sum);
     AppendU64(out, static_cast<uint64_t>(distinct));
     AppendLengthPrefixed(out, newest_text);
+    AppendTimestamp(out, buffer_from);
+    AppendTimestamp(out, buffer_until);
+    AppendU64(out, deferred_deletes);
+    AppendU64(out, buffer.size());
+    for (const auto& b : buffer) {
+      AppendTimestamp(out, b.time);
+      AppendU64(out, b.seq);
+      AppendDouble(out, b.value);
+      AppendLengthPrefixed(out, b.text);
+    }
     return out;
   }
 
@@ -111,7 +212,21 @@ struct WindowStore::Head {
     distinct = static_cast<int64_t>(d);
     newest_text.assign(text);
     present = true;
-    return true;
+    if (pos == in.size()) return true;  // written before the buffer existed: it holds nothing
+    uint64_t n = 0;
+    if (!ReadTimestamp(in, pos, buffer_from) || !ReadTimestamp(in, pos, buffer_until) ||
+        !ReadU64(in, pos, deferred_deletes) || !ReadU64(in, pos, n) || n > kBufferEntries) {
+      return false;
+    }
+    buffer.resize(n);
+    for (auto& b : buffer) {
+      if (!ReadTimestamp(in, pos, b.time) || !ReadU64(in, pos, b.seq) ||
+          !ReadDouble(in, pos, b.value) || !ReadLengthPrefixed(in, pos, text)) {
+        return false;
+      }
+      b.text.assign(text);
+    }
+    return pos == in.size();
   }
 };
 
@@ -141,6 +256,18 @@ struct WindowStore::Log {
         if (next != nullptr) *next = entry.time;
         break;
       }
+      out.push_back(std::move(entry));
+    }
+    return Check();
+  }
+
+  // Appends the first `limit` entries with time after `from_exclusive` to `out`.
+  Status CollectFirst(TimestampMs from_exclusive, size_t limit, std::vector<LogEntry>& out) {
+    for (Seek(from_exclusive + 1); it->Valid() && out.size() < limit; it->Next()) {
+      LogEntry entry;
+      Status status = Decode(entry);
+      if (!status.ok()) return status;
+      if (entry.time == kNever) break;
       out.push_back(std::move(entry));
     }
     return Check();
@@ -189,10 +316,10 @@ struct WindowStore::Log {
     size_t pos = prefix.size();
     std::string_view value(it->value().data(), it->value().size());
     size_t value_pos = 0;
-    if (!ReadTimestamp(key, pos, entry.time) || !ReadDouble(value, value_pos, entry.value)) {
+    if (!ReadTimestamp(key, pos, entry.time) || !ReadU64(key, pos, entry.seq) ||
+        !ReadDouble(value, value_pos, entry.value)) {
       return Status::IoError("corrupt window log entry");
     }
-    entry.key.assign(key);
     entry.text.assign(value.substr(value_pos));
     return Status::Ok();
   }
@@ -205,6 +332,80 @@ struct WindowStore::Log {
   std::string prefix;
 };
 
+// Serves Advance's walks from the head's buffer, with Log's contracts; `covered` turns false (and
+// the walk's results are then meaningless) when a walk needs an entry the buffer may not hold.
+namespace {
+
+template <typename Head>
+struct BufferWalk {
+  explicit BufferWalk(const Head& h) : head(h) {}
+
+  Status Collect(TimestampMs from_exclusive, TimestampMs to_inclusive, std::vector<LogEntry>& out,
+                 TimestampMs* next = nullptr) {
+    const TimestampMs start = std::min(from_exclusive, to_inclusive);
+    if (start < head.buffer_from || to_inclusive > head.buffer_until) {
+      covered = false;
+      return Status::Ok();
+    }
+    auto it = First(start);
+    for (; it != head.buffer.end() && it->time <= to_inclusive; ++it) {
+      if (it->time > from_exclusive)
+        out.push_back(LogEntry{it->time, it->seq, it->value, it->text});
+    }
+    if (next != nullptr) *next = Next(it);
+    return Status::Ok();
+  }
+
+  Result<TimestampMs> FirstFrom(TimestampMs from) {
+    if (from - 1 < head.buffer_from) {
+      covered = false;
+      return kNever;
+    }
+    return Next(First(from - 1));
+  }
+
+  // The first buffered entry after `t`.
+  typename std::vector<typename Head::Buffered>::const_iterator First(TimestampMs t) const {
+    return std::upper_bound(
+        head.buffer.begin(), head.buffer.end(), t,
+        [](TimestampMs time, const typename Head::Buffered& b) { return time < b.time; });
+  }
+
+  // The time of the entry at `it` (the first log entry after the ones before it), kNever when
+  // none; uncovered when the log may hold entries after the buffer's range.
+  TimestampMs Next(typename std::vector<typename Head::Buffered>::const_iterator it) {
+    if (it != head.buffer.end()) return it->time;
+    if (head.buffer_until < head.newest_time) covered = false;
+    return kNever;
+  }
+
+  const Head& head;
+  bool covered = true;
+};
+
+// Fills the buffer of `head` from `log`: with the oldest retained entries (those up to
+// `keep_after` are deleted), or when those before the window start `lo` fill it, with the entries
+// from lo on (their deletion then waits). Texts are kept only when `keep_text`.
+template <typename Head, typename Log>
+Status RefillBuffer(Log& log, Head& head, TimestampMs keep_after, TimestampMs lo, bool keep_text) {
+  for (TimestampMs from : {keep_after, lo}) {
+    std::vector<LogEntry> entries;
+    if (Status s = log.CollectFirst(from, kBufferEntries + 1, entries); !s.ok()) return s;
+    head.buffer.clear();
+    head.buffer_from = from;
+    head.buffer_until = kNever;
+    for (auto& e : entries) {
+      if (!keep_text) e.text.clear();
+      head.buffer.push_back(typename Head::Buffered{e.time, e.seq, e.value, std::move(e.text)});
+    }
+    head.Trim();
+    if (head.buffer_until > lo || from >= lo) break;
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 WindowStore::WindowStore(StateDb& db, WindowSpec spec) : db_(db), spec_(spec) {}
 
 Result<WindowStore::Head> WindowStore::LoadHead(const std::string& prefix) {
@@ -214,6 +415,7 @@ Result<WindowStore::Head> WindowStore::LoadHead(const std::string& prefix) {
   if (stored->has_value() && !head.Decode(**stored)) {
     return Status::IoError("corrupt window head in store " + std::to_string(spec_.store_id));
   }
+  if (!head.present) head.buffer_until = kNever;  // no log yet: the empty buffer holds all of it
   return head;
 }
 
@@ -300,76 +502,81 @@ Status WindowStore::Leave(const std::string& prefix, Head& head, double value,
   return Status::Ok();
 }
 
-// Moves the window to Bounds(t) and the retention bound with it.
+// Moves the window to Bounds(t) and the retention bound with it. The walks are served from the
+// head's buffer when it covers them; otherwise from the log, and the buffer is filled again.
 Status WindowStore::Advance(const std::string& prefix, Head& head, TimestampMs t) {
   auto [lo, hi] = spec_.Bounds(t);
   const TimestampMs keep_after = spec_.Bounds(t - spec_.allowed_lateness_ms).first;
   const bool entering = hi >= head.oldest_pending;
   const bool leaving = lo >= head.oldest_in_window;
-  const bool deleting = keep_after >= head.oldest_retained;
+  bool deleting = keep_after >= head.oldest_retained;
   if (!entering && !leaving && !deleting) {
     head.lo = lo;
     head.hi = hi;
     head.newest_read = t;
     return Status::Ok();
   }
-  std::vector<LogEntry> enter, leave, doomed;
-  {
-    Log log(db_, prefix);
-    Status status;
-    // Entries that were in the window and leave it, then pending entries that enter (and maybe
-    // leave again at once when the window jumped past them). Each walk also finds where the next
-    // hint starts, so no extra seek is needed for it.
-    TimestampMs after_leave = kNever;
-    if (leaving) status = log.Collect(head.lo, std::min(lo, head.hi), leave, &after_leave);
-    TimestampMs after_enter = kNever;
-    if (status.ok() && entering)
-      status = log.Collect(std::max(head.hi, lo), hi, enter, &after_enter);
-    TimestampMs after_doomed = kNever;
-    if (status.ok() && deleting) {
-      status = log.Collect(head.oldest_retained - 1, keep_after, doomed, &after_doomed);
+  Moves moves;
+  BufferWalk<Head> buffered(head);
+  Status status = FindMoves(buffered, head.lo, head.hi, head.oldest_in_window, lo, hi, leaving,
+                            entering, moves);
+  if (status.ok() && buffered.covered && deleting) {
+    BufferWalk<Head> doomed(head);
+    status = doomed.Collect(head.oldest_retained - 1, keep_after, moves.doomed, &moves.retained);
+    if (!doomed.covered) {
+      // Deleting only frees space: it waits for the next walk of the log, or a few events.
+      moves.doomed.clear();
+      if (++head.deferred_deletes < kBufferEntries) {
+        deleting = false;
+      } else {
+        Log log(db_, prefix);
+        status = log.Collect(head.oldest_retained - 1, keep_after, moves.doomed, &moves.retained);
+      }
     }
-    if (!status.ok()) return status;
-    // The oldest entry in (lo, hi]: what the leave walk stopped at when it ended at lo; otherwise
-    // the old hint (it did not leave) or the first entering entry, whichever is older.
-    TimestampMs in_window = kNever;
-    if (leaving && lo <= head.hi) {
-      in_window = after_leave;
-    } else if (leaving) {
-      auto first = log.FirstFrom(lo + 1);
-      if (!first.ok()) return first.status();
-      in_window = *first;
-    } else {
-      in_window = head.oldest_in_window;
-    }
-    if (!enter.empty()) in_window = std::min(in_window, enter.front().time);
-    head.oldest_in_window = in_window <= hi ? in_window : kNever;
-    // Pending entries only change when some entered: then the walk stopped at the next one.
-    if (entering) head.oldest_pending = after_enter;
-    if (deleting) head.oldest_retained = after_doomed;
   }
-  for (const auto& e : leave) {
+  const bool from_log = !buffered.covered;
+  if (from_log) {
+    moves = Moves{};
+    Log log(db_, prefix);
+    status =
+        FindMoves(log, head.lo, head.hi, head.oldest_in_window, lo, hi, leaving, entering, moves);
+    if (status.ok() && deleting) {
+      status = log.Collect(head.oldest_retained - 1, keep_after, moves.doomed, &moves.retained);
+    }
+  }
+  if (!status.ok()) return status;
+
+  for (const auto& e : moves.leave) {
     if (Status s = Leave(prefix, head, e.value, e.text); !s.ok()) return s;
   }
   head.lo = lo;
   head.hi = hi;
   head.newest_read = t;
-  for (const auto& e : enter) {
+  for (const auto& e : moves.enter) {
     if (Status s = Enter(prefix, head, e.value, e.text); !s.ok()) return s;
   }
-  for (const auto& e : doomed) db_.Delete(kFamily, e.key);
-  return Status::Ok();
+  head.oldest_in_window = moves.in_window;
+  if (entering) head.oldest_pending = moves.pending;
+  if (deleting) {
+    head.deferred_deletes = 0;
+    head.oldest_retained = moves.retained;
+    for (const auto& e : moves.doomed) db_.Delete(kFamily, LogKey(prefix, e.time, e.seq));
+    head.Forget(keep_after);
+  }
+  if (!from_log) return Status::Ok();
+  Log log(db_, prefix);  // after the deletes: the batch must not change while it lives
+  return RefillBuffer(log, head, keep_after, lo, spec_.track_distinct);
 }
 
 Status WindowStore::AddToLog(const std::string& prefix, Head& head, TimestampMs t,
                              const WindowContribution& contribution) {
-  std::string key = prefix + kLogTag;
-  AppendTimestamp(key, t);
-  AppendU64(key, head.next_seq++);
+  const uint64_t seq = head.next_seq++;
   std::string value;
   AppendDouble(value, contribution.value);
   value.append(contribution.text);
-  db_.Put(kFamily, key, value);
+  db_.Put(kFamily, LogKey(prefix, t, seq), value);
+  head.Buffer(t, seq, contribution.value,
+              spec_.track_distinct ? contribution.text : std::string_view());
   head.present = true;
   head.oldest_retained = std::min(head.oldest_retained, t);
   if (t >= head.newest_time) {
