@@ -30,7 +30,7 @@
 #include "tests/support/decision_script.h"
 #include "tests/support/kafka_test_clients.h"
 #include "tests/support/pipeline_test_config.h"
-#include "tests/support/real_kafka_broker.h"
+#include "tests/support/real_kafka_test_base.h"
 #include "tests/support/temp_dir.h"
 
 namespace riskstream {
@@ -50,26 +50,10 @@ struct PipelineRun {
   bool reached = false;                // the expected number of records arrived in time
 };
 
-class PipelineOnRealKafka : public ::testing::Test {
+class PipelineOnRealKafka : public RealKafkaTestBase {
  protected:
-  static void SetUpTestSuite() {
-    setenv(kTestPiiKeyEnv, kTestPiiKey, 1);
-    broker_ = RealKafkaBroker::Start(&start_error_);
-  }
-  // Stops the broker by its PID and removes its directory.
-  static void TearDownTestSuite() { broker_.reset(); }
-
   void SetUp() override {
-    ASSERT_NE(broker_, nullptr) << "real Kafka broker did not start: " << start_error_;
-    // Tests share the broker: topics and group are the test's own, also when it is repeated.
-    prefix_ = std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "-" +
-              std::to_string(std::random_device()() % 1000000) + "-";
-    for (const auto& roles : {kInputRoles, kOutputRoles}) {
-      for (const auto& role : roles) {
-        std::string error;
-        ASSERT_TRUE(broker_->CreateTopic(prefix_ + role, 3, &error)) << error;
-      }
-    }
+    ASSERT_NO_FATAL_FAILURE(CreateTestTopics({kInputRoles, kOutputRoles}, 3));
     TestPipelineConfig c;
     c.dir = dir_.path().string();
     c.bootstrap_servers = broker_->bootstrap();
@@ -146,12 +130,8 @@ class PipelineOnRealKafka : public ::testing::Test {
     return by_role;
   }
 
-  static inline std::unique_ptr<RealKafkaBroker> broker_;
-  static inline std::string start_error_;
-
   TempDir dir_;
   KafkaTestClients clients_{dir_.path().string()};
-  std::string prefix_;
   PipelineConfig config_;
 };
 

@@ -34,7 +34,7 @@
 #include "state/key_codec.h"
 #include "tests/support/child_process.h"
 #include "tests/support/pipeline_test_config.h"
-#include "tests/support/real_kafka_broker.h"
+#include "tests/support/real_kafka_test_base.h"
 #include "tests/support/temp_dir.h"
 #include "tools/event_generator.h"
 
@@ -167,24 +167,10 @@ Result<ReplayTotals> Replay(const std::string& config, std::vector<std::string> 
   return RunReplay(options, progress, false);
 }
 
-class ReplayOnRealKafka : public ::testing::Test {
+class ReplayOnRealKafka : public RealKafkaTestBase {
  protected:
-  static void SetUpTestSuite() {
-    setenv(kTestPiiKeyEnv, kTestPiiKey, 1);
-    broker_ = RealKafkaBroker::Start(&start_error_);
-  }
-  static void TearDownTestSuite() { broker_.reset(); }
-
   void SetUp() override {
-    ASSERT_NE(broker_, nullptr) << "real Kafka broker did not start: " << start_error_;
-    prefix_ = std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "-" +
-              std::to_string(std::random_device()() % 1000000) + "-";
-    for (const auto& roles : {kInputRoles, kOutputRoles}) {
-      for (const auto& role : roles) {
-        std::string error;
-        ASSERT_TRUE(broker_->CreateTopic(prefix_ + role, kPartitions, &error)) << error;
-      }
-    }
+    ASSERT_NO_FATAL_FAILURE(CreateTestTopics({kInputRoles, kOutputRoles}, kPartitions));
     config_ = WriteConfig(dir_, broker_->bootstrap(), prefix_);
   }
 
@@ -233,10 +219,8 @@ class ReplayOnRealKafka : public ::testing::Test {
     return live;
   }
 
-  static inline std::unique_ptr<RealKafkaBroker> broker_;
-  static inline std::string start_error_;
   TempDir dir_;
-  std::string prefix_, config_;
+  std::string config_;
 };
 
 void ExpectSame(const Outputs& a, const Outputs& b, const std::string& what) {

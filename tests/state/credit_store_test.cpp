@@ -2,28 +2,18 @@
 
 #include <gtest/gtest.h>
 
-#include "tests/support/temp_dir.h"
+#include "tests/support/state_db_test_base.h"
 
 namespace riskstream {
 namespace {
 
-class CreditStoreTest : public ::testing::Test {
+class CreditStoreTest : public StateDbTestBase {
  protected:
-  void SetUp() override { Reopen(); }
-  void Reopen() {
-    db_.reset();
-    auto db = StateDb::Open(dir_.Sub("db"));
-    ASSERT_TRUE(db.ok()) << db.status().ToString();
-    db_ = std::move(*db);
-  }
   std::optional<CreditAccount> Get(CreditStore& store, std::string_view account) {
     auto got = store.Get(account);
     EXPECT_TRUE(got.ok()) << got.status().ToString();
     return got.ok() ? *got : std::nullopt;
   }
-
-  TempDir dir_;
-  std::unique_ptr<StateDb> db_;
 };
 
 TEST_F(CreditStoreTest, PendingWritesAreReadBackAndCommittedWithTheBatch) {

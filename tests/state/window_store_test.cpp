@@ -7,20 +7,13 @@
 #include <random>
 #include <set>
 
-#include "tests/support/temp_dir.h"
+#include "tests/support/state_db_test_base.h"
 
 namespace riskstream {
 namespace {
 
-class WindowStoreTest : public ::testing::Test {
+class WindowStoreTest : public StateDbTestBase {
  protected:
-  void SetUp() override { Reopen(); }
-  void Reopen() {
-    db_.reset();
-    auto db = StateDb::Open(dir_.Sub("db"));
-    ASSERT_TRUE(db.ok()) << db.status().ToString();
-    db_ = std::move(*db);
-  }
   WindowAggregate Add(WindowStore& store, std::string_view entity, TimestampMs t, double value = 1,
                       std::string_view distinct = "") {
     auto result = store.Apply(0, entity, t, WindowContribution{value, distinct});
@@ -32,9 +25,6 @@ class WindowStoreTest : public ::testing::Test {
     EXPECT_TRUE(result.ok()) << result.status().ToString();
     return result.ok() ? *result : WindowAggregate{};
   }
-
-  TempDir dir_;
-  std::unique_ptr<StateDb> db_;
 };
 
 WindowSpec Spec(DurationMs size, DurationMs lateness = 0, bool distinct = false) {
