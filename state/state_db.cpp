@@ -55,8 +55,17 @@ Result<std::unique_ptr<StateDb>> StateDb::Open(const std::string& path,
   db_options.max_total_wal_size = 64 << 20;
 
   rocksdb::BlockBasedTableOptions table;
-  table.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  // Few shards: a shard smaller than one metadata block never keeps it, and every read would then
+  // load and checksum it from the file again.
+  table.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes, /*num_shard_bits=*/2);
+  // Index and filters in small partitions, charged to the block cache; the top levels stay pinned.
+  table.index_type = rocksdb::BlockBasedTableOptions::kTwoLevelIndexSearch;
+  table.partition_filters = true;
+  table.metadata_block_size = 4096;
   table.cache_index_and_filter_blocks = true;
+  table.cache_index_and_filter_blocks_with_high_priority = true;
+  table.pin_top_level_index_and_filter = true;
+  table.pin_l0_filter_and_index_blocks_in_cache = true;
   // Most reads by key miss (a first-seen entity): bloom filters answer those without reading
   // data blocks, and the memtable's own filter without walking its skip list.
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
