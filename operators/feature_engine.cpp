@@ -128,7 +128,13 @@ std::optional<WindowContribution> FeatureEngine::Contribution(const FeatureSpec&
   if (argument.missing()) return std::nullopt;  // nothing to sum, compare or count distinctly
   if (argument.kind == FieldValue::Kind::kNumber) {
     contribution.value = argument.number;
-    text = FormatNumber(argument.number);
+    // The text is kept only where it is read back: distinct values and last().
+    if (spec.function == FeatureFunction::kCountDistinct ||
+        spec.function == FeatureFunction::kLast) {
+      text = FormatNumber(argument.number);
+    } else {
+      text.clear();
+    }
   } else {
     switch (spec.function) {
       case FeatureFunction::kSum:

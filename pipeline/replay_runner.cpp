@@ -71,7 +71,10 @@ Result<ReplayTotals> RunReplay(const ReplayOptions& options, std::ostream& progr
   std::error_code ignored;
   if (own_state) std::filesystem::remove_all(state_dir, ignored);  // fresh: never a past run's
   Result<ReplayTotals> result = [&]() -> Result<ReplayTotals> {
-    auto state = StateDb::Open(state_dir);
+    StateDbOptions state_options;
+    state_options.row_cache_bytes = config->state_cache_bytes;
+    state_options.disable_wal = own_state;  // removed at the end: nothing to recover
+    auto state = StateDb::Open(state_dir, state_options);
     if (!state.ok()) return state.status();
     DecisionTopology topology(**state, *hasher, config->features, policies,
                               static_cast<uint32_t>(config->partitions),

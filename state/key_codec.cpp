@@ -42,6 +42,13 @@ bool ReadU16(std::string_view in, size_t& pos, uint16_t& out) {
   return true;
 }
 
+bool ReadU32(std::string_view in, size_t& pos, uint32_t& out) {
+  if (pos + 4 > in.size()) return false;
+  out = 0;
+  for (int i = 0; i < 4; ++i) out = (out << 8) | static_cast<uint8_t>(in[pos++]);
+  return true;
+}
+
 bool ReadU64(std::string_view in, size_t& pos, uint64_t& out) {
   if (pos + 8 > in.size()) return false;
   out = 0;

@@ -28,6 +28,7 @@ void AppendDouble(std::string& out, double value);
 
 // Readers take the bytes at `pos` and advance it; they return false when too few bytes remain.
 bool ReadU16(std::string_view in, size_t& pos, uint16_t& out);
+bool ReadU32(std::string_view in, size_t& pos, uint32_t& out);
 bool ReadU64(std::string_view in, size_t& pos, uint64_t& out);
 bool ReadTimestamp(std::string_view in, size_t& pos, TimestampMs& out);
 bool ReadDouble(std::string_view in, size_t& pos, double& out);

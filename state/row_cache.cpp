@@ -5,151 +5,99 @@
 namespace riskstream {
 namespace {
 
-// A list node, a hash node and the two strings' headers, roughly (64-bit libstdc++).
-constexpr size_t kEntryOverhead = 160;
+constexpr size_t kClean = static_cast<size_t>(-1);
+// The hash node, roughly (64-bit libstdc++).
+constexpr size_t kEntryOverhead = 48;
 
 }  // namespace
 
-size_t RowCache::Entry::Bytes() const {
-  return kEntryOverhead + key.capacity() + (row ? row->capacity() : 0);
+RowCache::RowCache(size_t capacity_bytes) : capacity_(capacity_bytes) {}
+
+RowCache::~RowCache() = default;
+
+void RowCache::Unlink(CachedRow* row) {
+  (row->newer_ != nullptr ? row->newer_->older_ : newest_) = row->older_;
+  (row->older_ != nullptr ? row->older_->newer_ : oldest_) = row->newer_;
+  row->newer_ = row->older_ = nullptr;
 }
 
-RowCache::RowCache(size_t capacity_bytes, Stage stage)
-    : capacity_(capacity_bytes), stage_(std::move(stage)) {}
+void RowCache::LinkNewest(CachedRow* row) {
+  row->older_ = newest_;
+  row->newer_ = nullptr;
+  if (newest_ != nullptr) newest_->newer_ = row;
+  newest_ = row;
+  if (oldest_ == nullptr) oldest_ = row;
+}
 
-const RowCache::Row* RowCache::Find(const std::string& key) {
-  if (last_ != lru_.end() && last_->key == key) {
-    ++hits_;
-    return &last_->row;
-  }
+CachedRow* RowCache::Find(std::string_view key) {
   auto found = index_.find(key);
   if (found == index_.end()) {
     ++misses_;
     return nullptr;
   }
   ++hits_;
-  lru_.splice(lru_.begin(), lru_, found->second);
-  last_ = found->second;
-  return &last_->row;
+  CachedRow* row = found->second.get();
+  if (row != newest_) {
+    Unlink(row);
+    LinkNewest(row);
+  }
+  return row;
 }
 
-RowCache::Entry& RowCache::Upsert(std::string key, Row row) {
-  Lru::iterator it = lru_.end();
-  if (last_ != lru_.end() && last_->key == key) {
-    it = last_;
-  } else if (auto found = index_.find(key); found != index_.end()) {
-    it = found->second;
-  }
-  if (it != lru_.end()) {
-    Entry& entry = *it;
-    bytes_ -= entry.Bytes();
-    if (entry.unstaged) unstaged_bytes_ -= entry.Bytes();
-    entry.row = std::move(row);
-    if (it != lru_.begin()) lru_.splice(lru_.begin(), lru_, it);
-    bytes_ += entry.Bytes();
-    if (entry.unstaged) unstaged_bytes_ += entry.Bytes();
-    last_ = it;
-    return entry;
-  }
-  lru_.push_front(Entry{std::move(key), std::move(row)});
-  Entry& entry = lru_.front();
-  index_.emplace(entry.key, lru_.begin());
-  bytes_ += entry.Bytes();
-  last_ = lru_.begin();
-  return entry;
+CachedRow* RowCache::Add(std::unique_ptr<CachedRow> row) {
+  CachedRow* raw = row.get();
+  raw->bytes_ = raw->Bytes() + kEntryOverhead;
+  bytes_ += raw->bytes_;
+  index_.emplace(raw->key(), std::move(row));
+  LinkNewest(raw);
+  return raw;
 }
 
-void RowCache::Fill(std::string key, Row row) {
-  if (capacity_ == 0) return;
-  Upsert(std::move(key), std::move(row));
-  EvictOverBudget();
+void RowCache::Settle(CachedRow* row, bool changed, RowWriter& evict_to) {
+  if (changed && row->dirty_at_ == kClean) {
+    row->dirty_at_ = dirty_.size();
+    dirty_.push_back(row);
+  }
+  bytes_ -= row->bytes_;
+  row->bytes_ = row->Bytes() + kEntryOverhead;
+  bytes_ += row->bytes_;
+  while (bytes_ > capacity_ && oldest_ != nullptr) Evict(oldest_, evict_to);
 }
 
-void RowCache::Write(std::string key, Row row) {
-  if (capacity_ == 0) {
-    stage_(key, row);
-    return;
+void RowCache::Evict(CachedRow* row, RowWriter& evict_to) {
+  if (row->dirty_at_ != kClean) {
+    row->Stage(evict_to);  // its changes move to the pending batch
+    dirty_[row->dirty_at_] = dirty_.back();
+    dirty_[row->dirty_at_]->dirty_at_ = row->dirty_at_;
+    dirty_.pop_back();
   }
-  Entry& entry = Upsert(std::move(key), std::move(row));
-  if (!entry.unstaged) {
-    entry.unstaged = true;
-    unstaged_bytes_ += entry.Bytes();
-  }
-  if (entry.written_at == kClean) {
-    entry.written_at = written_.size();
-    written_.push_back(last_);
-  }
-  EvictOverBudget();
+  Unlink(row);
+  bytes_ -= row->bytes_;
+  ++evictions_;
+  index_.erase(index_.find(row->key()));  // destroys the row
 }
 
-void RowCache::StageEntry(Entry& entry) {
-  if (!entry.unstaged) return;
-  stage_(entry.key, entry.row);
-  entry.unstaged = false;
-  unstaged_bytes_ -= entry.Bytes();
-}
-
-void RowCache::Remove(Lru::iterator it) {
-  bytes_ -= it->Bytes();
-  if (it->unstaged) unstaged_bytes_ -= it->Bytes();
-  if (it->written_at != kClean) {
-    // Swap it out of `written_`, remember its key for a discard.
-    written_[it->written_at] = written_.back();
-    written_[it->written_at]->written_at = it->written_at;
-    written_.pop_back();
-    evicted_written_.push_back(it->key);
-  }
-  if (last_ == it) last_ = lru_.end();
-  index_.erase(it->key);
-  lru_.erase(it);
-}
-
-void RowCache::EvictOverBudget() {
-  while (bytes_ > capacity_ && !lru_.empty()) {
-    auto last = std::prev(lru_.end());
-    StageEntry(*last);  // its truth moves to the pending batch
-    Remove(last);
-    ++evictions_;
-  }
-}
-
-void RowCache::StageAll() {
-  for (Lru::iterator it : written_) StageEntry(*it);
+void RowCache::StageAll(RowWriter& out) const {
+  for (const CachedRow* row : dirty_) row->Stage(out);
 }
 
 void RowCache::Committed() {
-  for (Lru::iterator it : written_) it->written_at = kClean;
-  written_.clear();
-  evicted_written_.clear();
-}
-
-void RowCache::Discarded() {
-  std::vector<Lru::iterator> written;
-  written.swap(written_);
-  for (Lru::iterator it : written) {
-    it->written_at = kClean;  // already out of `written_`
-    Remove(it);
+  for (CachedRow* row : dirty_) {
+    row->Committed();
+    row->dirty_at_ = kClean;
   }
-  // Rows re-read after an eviction may hold values of the dropped batch.
-  for (const std::string& key : evicted_written_) {
-    auto found = index_.find(key);
-    if (found != index_.end()) Remove(found->second);
-  }
-  evicted_written_.clear();
+  dirty_.clear();
 }
 
 void RowCache::Clear() {
+  newest_ = oldest_ = nullptr;
+  dirty_.clear();
   index_.clear();
-  lru_.clear();
-  last_ = lru_.end();
-  written_.clear();
-  evicted_written_.clear();
   bytes_ = 0;
-  unstaged_bytes_ = 0;
 }
 
 RowCacheStats RowCache::stats() const {
-  return {hits_, misses_, evictions_, bytes_, capacity_, static_cast<uint64_t>(lru_.size())};
+  return {hits_, misses_, evictions_, bytes_, capacity_, static_cast<uint64_t>(index_.size())};
 }
 
 }  // namespace riskstream

@@ -1,95 +1,105 @@
 // state/row_cache.h
 //
-// RowCache keeps recently used rows of a StateDb in memory, within a byte budget, evicting the
-// least recently used. It is write-back: a write stays in the cache ("unstaged") until the owner
-// stages it into its pending batch (at commit, or when the row is evicted), so a row written by
-// many events between two commits reaches RocksDB once. Invariants, with the owner's help:
-//   - a cached row equals what the pending batch over the database would read once every unstaged
-//     row is staged;
-//   - every row written since the last commit is remembered as uncommitted; Discarded() drops them
-//     all, so after a discard the cache holds committed values only.
-// The cache is knowledge, never truth: dropping any clean row, or the whole cache, loses nothing.
-// A budget of 0 disables it (every Find misses, every Write goes straight to `stage`). Not
+// RowCache keeps the in-memory form of hot state within a byte budget, evicting the least recently
+// used. What it holds are CachedRows: objects that stand for some RocksDB rows (a window entity's
+// aggregate and log chunks) and know how to write their changes as rows. It is write-back: a
+// changed object is staged (its rows written into a batch) only when its owner commits or lists
+// the pending changes, or when it is evicted, so an object changed by many events between two
+// commits reaches RocksDB once, as a few rows. Invariants, with the owner's (StateDb's) help:
+//   - an object equals what its rows read through the pending batch over the database would give
+//     once every dirty object is staged;
+//   - a dirty object stays dirty until Committed(), so staging may run again (a failed commit);
+//   - Clear() after a discard forgets every object, so none holds a dropped change.
+// A budget of 0 keeps nothing between uses: an object is staged and dropped when settled. Not
 // thread-safe: owned by one StateDb.
 #pragma once
 
 #include <cstdint>
-#include <functional>
-#include <list>
-#include <optional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
+
+#include "state/state_family.h"
 
 namespace riskstream {
 
 struct RowCacheStats {
   uint64_t hits = 0, misses = 0;  // Find() calls, since the cache was made
   uint64_t evictions = 0;
-  uint64_t bytes = 0;  // estimated memory held (rows, keys and bookkeeping)
+  uint64_t bytes = 0;  // estimated memory held by the cached objects
   uint64_t capacity_bytes = 0;
-  uint64_t rows = 0;
+  uint64_t rows = 0;  // cached objects
+};
+
+// Where staged rows go: the pending batch, or the batch of a commit.
+class RowWriter {
+ public:
+  virtual ~RowWriter() = default;
+  virtual void Put(StateFamily family, std::string_view key, std::string_view value) = 0;
+  virtual void Delete(StateFamily family, std::string_view key) = 0;
+};
+
+// An object held by a RowCache. Subclasses keep track of their own changes.
+class CachedRow {
+ public:
+  virtual ~CachedRow() = default;
+  // Its key in the cache: fixed for its lifetime, unique among the cache's objects.
+  virtual std::string_view key() const = 0;
+  // Memory held, roughly (read when the object is settled).
+  virtual size_t Bytes() const = 0;
+  // Writes the rows changed since the last Committed() into `out`. May run more than once.
+  virtual void Stage(RowWriter& out) const = 0;
+  // The staged rows were committed: they are no longer changes.
+  virtual void Committed() = 0;
+
+ private:
+  friend class RowCache;
+  CachedRow* newer_ = nullptr;  // the LRU list, most recently used at its head
+  CachedRow* older_ = nullptr;
+  size_t bytes_ = 0;
+  size_t dirty_at_ = static_cast<size_t>(-1);  // its place in the dirty list, when dirty
 };
 
 class RowCache {
  public:
-  using Row = std::optional<std::string>;  // nullopt: known to be absent
-  // Called to put an unstaged row into the pending batch (nullopt: delete the key).
-  using Stage = std::function<void(const std::string& key, const Row& row)>;
-
-  RowCache(size_t capacity_bytes, Stage stage);
+  explicit RowCache(size_t capacity_bytes);
+  ~RowCache();
   RowCache(const RowCache&) = delete;
   RowCache& operator=(const RowCache&) = delete;
 
-  // The cached row of `key` (a miss: nullptr) and marks it recently used. The pointer is valid
-  // until the next call that is not const.
-  const Row* Find(const std::string& key);
-  // Caches `row` as just read through the pending batch over the database.
-  void Fill(std::string key, Row row);
-  // Caches a write of `row`: unstaged and uncommitted until staged and committed.
-  void Write(std::string key, Row row);
+  // The object cached under `key` (a miss: nullptr), marked most recently used. Valid until the
+  // next Settle() or Clear().
+  CachedRow* Find(std::string_view key);
+  // Caches `row` (just read from the database, or new), whose key must not be cached yet;
+  // evicts nothing. Returns it, valid as a Find() result.
+  CachedRow* Add(std::unique_ptr<CachedRow> row);
+  // Ends a use of `row` (from Find or Add): `changed` marks it dirty. Then evicts the least
+  // recently used objects while over budget (`row` last), staging dirty ones into `evict_to`.
+  void Settle(CachedRow* row, bool changed, RowWriter& evict_to);
 
-  // Stages every unstaged row (the owner is about to write its batch).
-  void StageAll();
-  // The batch with every staged row was written: nothing is uncommitted any more.
+  // Stages every dirty object into `out`; they stay dirty until Committed().
+  void StageAll(RowWriter& out) const;
+  // Everything staged was committed: every dirty object is clean.
   void Committed();
-  // The pending batch was dropped: forgets every row written since the last commit.
-  void Discarded();
-  // Forgets every row; requires nothing unstaged (the database was changed behind the cache).
+  // Forgets every object (their changes were dropped, or the database changed behind them).
   void Clear();
 
-  // Bytes of rows written but not staged yet (they add to the pending batch at commit).
-  uint64_t unstaged_bytes() const { return unstaged_bytes_; }
+  size_t dirty_objects() const { return dirty_.size(); }
   RowCacheStats stats() const;
 
  private:
-  static constexpr size_t kClean = static_cast<size_t>(-1);
-  struct Entry {
-    std::string key;
-    Row row;
-    bool unstaged = false;
-    size_t written_at = kClean;  // its place in `written_` while uncommitted
-    size_t Bytes() const;
-  };
-  using Lru = std::list<Entry>;  // most recently used first
-
-  Entry& Upsert(std::string key, Row row);
-  void StageEntry(Entry& entry);
-  // Removes the entry; an uncommitted one leaves its key in `evicted_written_`.
-  void Remove(Lru::iterator it);
-  void EvictOverBudget();
+  void Unlink(CachedRow* row);
+  void LinkNewest(CachedRow* row);
+  void Evict(CachedRow* row, RowWriter& evict_to);
 
   size_t capacity_;
-  Stage stage_;
-  Lru lru_;
-  std::unordered_map<std::string_view, Lru::iterator> index_;  // views into lru_'s keys
-  Lru::iterator last_ = lru_.end();  // the entry found or written last (often written next)
-  // Entries written since the last commit, and keys of such entries evicted since: a later read
-  // may cache the value again from the batch, so a discard must drop those keys too.
-  std::vector<Lru::iterator> written_;
-  std::vector<std::string> evicted_written_;
-  uint64_t bytes_ = 0, unstaged_bytes_ = 0;
+  std::unordered_map<std::string_view, std::unique_ptr<CachedRow>> index_;  // views of key()
+  CachedRow* newest_ = nullptr;
+  CachedRow* oldest_ = nullptr;
+  std::vector<CachedRow*> dirty_;
+  uint64_t bytes_ = 0;
   uint64_t hits_ = 0, misses_ = 0, evictions_ = 0;
 };
 

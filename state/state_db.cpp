@@ -42,7 +42,53 @@ Status FromRocks(const rocksdb::Status& status, const std::string& what) {
   return Status::IoError(what + ": " + status.ToString());
 }
 
+constexpr char kFormatKey[] = "state-format";
+
 }  // namespace
+
+// Writes staged rows of cached objects into a batch of this database.
+class StateDb::BatchWriter final : public RowWriter {
+ public:
+  BatchWriter(StateDb& db, rocksdb::WriteBatchBase& batch) : db_(db), batch_(batch) {}
+  void Put(StateFamily family, std::string_view key, std::string_view value) override {
+    batch_.Put(db_.Handle(family), rocksdb::Slice(key.data(), key.size()),
+               rocksdb::Slice(value.data(), value.size()));
+  }
+  void Delete(StateFamily family, std::string_view key) override {
+    batch_.Delete(db_.Handle(family), rocksdb::Slice(key.data(), key.size()));
+  }
+
+ private:
+  StateDb& db_;
+  rocksdb::WriteBatchBase& batch_;
+};
+
+Status StateDb::CheckFormat(const std::string& path) {
+  const std::string expected = std::to_string(kStateFormat);
+  std::string stored;
+  auto status = db_->Get(rocksdb::ReadOptions(), Handle(Family::kMeta), kFormatKey, &stored);
+  if (status.ok()) {
+    if (stored == expected) return Status::Ok();
+    return Status::InvalidConfig("state database " + path + " has state format " + stored +
+                                 ", this riskstream reads format " + expected +
+                                 ": delete the directory to rebuild it (replay, or restore from "
+                                 "the changelog with exactly_once)");
+  }
+  if (!status.IsNotFound()) return FromRocks(status, "reading the state format of " + path);
+  std::unique_ptr<rocksdb::Iterator> any(
+      db_->NewIterator(rocksdb::ReadOptions(), Handle(Family::kWindows)));
+  any->SeekToFirst();
+  if (any->Valid()) {
+    return Status::InvalidConfig("state database " + path +
+                                 " was written by an older riskstream (state format 1), this one "
+                                 "reads format " +
+                                 expected +
+                                 ": delete the directory to rebuild it (replay, or restore from "
+                                 "the changelog with exactly_once)");
+  }
+  return FromRocks(db_->Put(write_options_, Handle(Family::kMeta), kFormatKey, expected),
+                   "recording the state format of " + path);
+}
 
 Result<std::unique_ptr<StateDb>> StateDb::Open(const std::string& path,
                                                const StateDbOptions& options) {
@@ -96,10 +142,9 @@ Result<std::unique_ptr<StateDb>> StateDb::Open(const std::string& path,
   state->pending_ = std::make_unique<rocksdb::WriteBatchWithIndex>(rocksdb::BytewiseComparator(), 0,
                                                                    /*overwrite_key=*/true);
   state->write_options_.sync = options.sync_commits;
-  StateDb* self = state.get();
-  state->cache_ = std::make_unique<RowCache>(
-      options.row_cache_bytes,
-      [self](const std::string& key, const RowCache::Row& row) { self->StageCached(key, row); });
+  state->write_options_.disableWAL = options.disable_wal;
+  state->cache_ = std::make_unique<RowCache>(options.row_cache_bytes);
+  if (Status s = state->CheckFormat(path); !s.ok()) return s;
   return state;
 }
 
@@ -124,38 +169,9 @@ Result<std::optional<std::string>> StateDb::Get(Family family, const std::string
   return std::optional<std::string>(std::move(value));
 }
 
-std::string StateDb::CacheKey(Family family, const std::string& key) {
-  std::string out;
-  out.reserve(key.size() + 1);
-  out.push_back(static_cast<char>(family));
-  out.append(key);
-  return out;
-}
-
-void StateDb::StageCached(const std::string& cache_key, const RowCache::Row& row) {
-  auto* handle = Handle(static_cast<Family>(cache_key[0]));
-  rocksdb::Slice key(cache_key.data() + 1, cache_key.size() - 1);
-  if (row) {
-    pending_->Put(handle, key, *row);
-  } else {
-    pending_->Delete(handle, key);
-  }
-}
-
-Result<std::optional<std::string>> StateDb::GetCached(Family family, const std::string& key) {
-  std::string cache_key = CacheKey(family, key);
-  if (const RowCache::Row* cached = cache_->Find(cache_key)) return *cached;
-  auto read = Get(family, key);
-  if (read.ok()) cache_->Fill(std::move(cache_key), *read);
-  return read;
-}
-
-void StateDb::PutCached(Family family, const std::string& key, std::string value) {
-  cache_->Write(CacheKey(family, key), std::move(value));
-}
-
-void StateDb::DeleteCached(Family family, const std::string& key) {
-  cache_->Write(CacheKey(family, key), std::nullopt);
+void StateDb::SettleCached(CachedRow* row, bool changed) {
+  BatchWriter pending(*this, *pending_);
+  cache_->Settle(row, changed, pending);
 }
 
 Result<std::optional<std::string>> StateDb::GetCommitted(Family family,
@@ -223,7 +239,8 @@ Result<std::optional<int64_t>> StateDb::CommittedChangelogPosition(const std::st
 }
 
 void StateDb::ForEachPending(const PendingVisitor& visit) {
-  cache_->StageAll();
+  BatchWriter pending(*this, *pending_);
+  cache_->StageAll(pending);
   for (Family family : kAllFamilies) {
     std::unique_ptr<rocksdb::WBWIIterator> it(pending_->NewIterator(Handle(family)));
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
@@ -261,7 +278,7 @@ Status StateDb::AddPendingPositions(rocksdb::WriteBatchBase& batch) {
 
 Status StateDb::WriteRestored(const std::vector<Change>& changes) {
   if (pending_->GetWriteBatch()->Count() != 0 || !pending_offsets_.empty() ||
-      cache_->unstaged_bytes() != 0) {
+      cache_->dirty_objects() != 0) {
     return Status::IoError("restoring state while changes are pending");
   }
   cache_->Clear();  // what it knows may predate the restored rows
@@ -279,9 +296,13 @@ Status StateDb::WriteRestored(const std::vector<Change>& changes) {
 }
 
 Status StateDb::Commit() {
-  cache_->StageAll();
-  if (Status s = AddPendingPositions(*pending_); !s.ok()) return s;
-  auto status = db_->Write(write_options_, pending_->GetWriteBatch());
+  // A copy of the pending batch with the dirty objects after it: staging them straight into the
+  // commit's batch skips the pending batch's index, and a failed write keeps them dirty.
+  rocksdb::WriteBatch batch(*pending_->GetWriteBatch());
+  BatchWriter staged(*this, batch);
+  cache_->StageAll(staged);
+  if (Status s = AddPendingPositions(batch); !s.ok()) return s;
+  auto status = db_->Write(write_options_, &batch);
   if (!status.ok()) return FromRocks(status, "committing state");
   pending_->Clear();
   pending_offsets_.clear();
@@ -294,12 +315,8 @@ void StateDb::DiscardPending() {
   pending_->Clear();
   pending_offsets_.clear();
   pending_changelog_positions_.clear();
-  cache_->Discarded();
+  cache_->Clear();
   ++discards_;
-}
-
-size_t StateDb::PendingBytes() const {
-  return pending_->GetWriteBatch()->GetDataSize() + cache_->unstaged_bytes();
 }
 
 uint64_t StateDb::EstimateKeys(Family family) const {

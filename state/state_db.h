@@ -7,9 +7,10 @@
 // exactly-once processing the pending changes can be listed (ForEachPending) to be copied into a
 // changelog, the changelog position reached is committed with them, and a restore writes changelog
 // records straight to the database (WriteRestored) before any store reads it.
-// Rows read and written by key on every event (window heads) go through a bounded write-back
-// RowCache (the *Cached calls): they reach the pending batch at Commit(), ForEachPending() or when
-// evicted, and DiscardPending() forgets them, so the cache never changes what is committed. Not
+// Hot state is kept in memory as objects in a bounded write-back RowCache (the *Cached calls, see
+// row_cache.h): their rows reach the batch at Commit(), ForEachPending() or when evicted, and
+// DiscardPending() forgets them all, so the cache never changes what is committed. The database
+// records its state format: Open() refuses a database written in another format. Not
 // thread-safe: one task owns a StateDb at a time; only the *Committed reads may come from others.
 #pragma once
 
@@ -28,18 +29,24 @@
 
 #include "common/status.h"
 #include "state/row_cache.h"
+#include "state/state_family.h"
 
 namespace riskstream {
 
 struct StateDbOptions {
   size_t block_cache_bytes = 64 << 20;
   bool sync_commits = false;          // WAL is always on; sync adds an fsync per commit
-  size_t row_cache_bytes = 64 << 20;  // RowCache budget; 0 disables it
+  size_t row_cache_bytes = 64 << 20;  // RowCache budget; 0 keeps nothing between uses
+  // No write-ahead log: a crash loses every commit not flushed yet. For throwaway state only (a
+  // replay's, which starts over after a crash).
+  bool disable_wal = false;
 };
 
 class StateDb {
  public:
-  enum class Family { kWindows = 0, kMeta = 1, kEvents = 2, kCredit = 3 };
+  using Family = StateFamily;
+  // The format of the rows this build writes (see Open).
+  static constexpr int kStateFormat = 2;
 
   // Opens or creates the database in directory `path` with every column family riskstream uses.
   static Result<std::unique_ptr<StateDb>> Open(const std::string& path,
@@ -58,12 +65,14 @@ class StateDb {
   // key it was positioned at (key_codec.h), and bloom filters skip the files without it.
   std::unique_ptr<rocksdb::Iterator> NewIterator(Family family, bool within_entity = false);
 
-  // Get/Put/Delete for rows read and written by key only, through the row cache. A key must be
-  // accessed through these calls only (GetCommitted excepted): Get and the iterators do not see a
-  // cached write before Commit() stages it. Contracts otherwise as Get/Put/Delete.
-  Result<std::optional<std::string>> GetCached(Family family, const std::string& key);
-  void PutCached(Family family, const std::string& key, std::string value);
-  void DeleteCached(Family family, const std::string& key);
+  // The write-back cache of hot objects (row_cache.h). Keys are shared by every user of the
+  // cache (window entities use their entity prefix, which starts with a partition and a store
+  // id). An object's rows must be read and written through it only while it is cached.
+  // FindCached/AddCached as RowCache::Find/Add; SettleCached ends a use (the object may be evicted
+  // then: its pointer is invalid after the call).
+  CachedRow* FindCached(std::string_view key) { return cache_->Find(key); }
+  CachedRow* AddCached(std::unique_ptr<CachedRow> row) { return cache_->Add(std::move(row)); }
+  void SettleCached(CachedRow* row, bool changed);
 
   // Committed data only, without the pending batch: safe to call from any thread while the owning
   // task works (the admin endpoint reads state this way). GetCommitted: nullopt when absent.
@@ -83,10 +92,10 @@ class StateDb {
   Result<std::optional<int64_t>> CommittedChangelogPosition(const std::string& topic,
                                                             int32_t partition);
 
-  // Stages every cached write, then calls `visit` once per key the pending batch changes, with its
-  // newest pending value (nullopt: deleted), followed by the pending input offsets as the kMeta
-  // rows Commit() will write. Input order within a family is key order. The changelog position is
-  // not listed.
+  // Stages every dirty cached object, then calls `visit` once per key the pending batch changes,
+  // with its newest pending value (nullopt: deleted), followed by the pending input offsets as the
+  // kMeta rows Commit() will write. Input order within a family is key order. The changelog
+  // position is not listed.
   using PendingVisitor = std::function<void(Family family, std::string_view key,
                                             std::optional<std::string_view> value)>;
   void ForEachPending(const PendingVisitor& visit);
@@ -101,17 +110,15 @@ class StateDb {
   // empty pending batch. For restore only: nothing may have read the stores being restored.
   Status WriteRestored(const std::vector<Change>& changes);
 
-  // Atomically writes the pending batch (with every cached write) and offsets. On error nothing was
-  // written and the pending batch is kept, so the caller can retry or discard.
+  // Atomically writes the pending batch (with every dirty cached object) and offsets. On error
+  // nothing was written and the pending batch is kept, so the caller can retry or discard.
   Status Commit();
-  // Drops every pending change, cached writes included (the input will be re-read from the
+  // Drops every pending change and every cached object (the input will be re-read from the
   // committed offsets).
   void DiscardPending();
   // How many times DiscardPending() ran: a reader that keeps hints about the state (EventIndex)
   // drops them when this changes.
   uint64_t discards() const { return discards_; }
-  // Bytes of the pending batch plus the cached writes not staged into it yet.
-  size_t PendingBytes() const;
 
   // Approximate number of live keys and live data bytes of a column family (RocksDB estimates).
   uint64_t EstimateKeys(Family family) const;
@@ -125,9 +132,9 @@ class StateDb {
  private:
   StateDb() = default;
   rocksdb::ColumnFamilyHandle* Handle(Family family) const;
-  // The row cache's key: the family's byte, then `key`.
-  static std::string CacheKey(Family family, const std::string& key);
-  void StageCached(const std::string& cache_key, const RowCache::Row& row);
+  class BatchWriter;
+  // Checks the database's state format (or records it in a new one).
+  Status CheckFormat(const std::string& path);
   // A RocksDB integer property summed over every column family.
   uint64_t SumIntProperty(const char* property) const;
 

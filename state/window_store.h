@@ -7,22 +7,24 @@
 //   tumbling  W            [floor(t / W) * W, t]   the bucket so far
 //   hopping   W every A    [e - W, t], e = the first multiple of A after t
 //
-// How (after Railgun): per entity, an event log ordered by (time, sequence) and one aggregate row
-// for the current (lo, hi]. Both bounds only move forward; when they move, log entries entering and
+// How (after Railgun): per entity, an event log ordered by (time, sequence) and one aggregate for
+// the current (lo, hi]. Both bounds only move forward; when they move, log entries entering and
 // leaving are added and subtracted once, and entries no out-of-order read can need any more
-// (older than Bounds(newest - allowed_lateness).lo) are deleted once. Hints in the row (oldest
-// entry in the window, oldest pending entry, oldest retained entry) let most events touch no
-// iterator. A contribution may be inserted at any time (labels land at the time of the event they
-// label). A read older than the newest read is answered by a scan of the retained log: exact when
-// no older than newest - allowed_lateness, flagged inexact beyond. count_distinct keeps a counted
-// multiset (one RocksDB key per value) and min/max an ordered one, so both stay exact under expiry;
-// a distinct cap bounds the multiset and flags values inexact while dropped values could be in the
-// window. Heads and distinct counters are read and written by key only, through StateDb's row
-// cache; log entries and the min/max multiset, which are iterated, go to the pending batch. Not
+// (older than Bounds(newest - allowed_lateness).lo) are dropped once. A contribution may be
+// inserted at any time (labels land at the time of the event they label). A read older than the
+// newest read is answered by a scan of the retained log: exact when no older than
+// newest - allowed_lateness, flagged inexact beyond. count_distinct keeps a counted multiset and
+// min/max an ordered one, so both stay exact under expiry; a distinct cap bounds the multiset and
+// flags values inexact while dropped values could be in the window.
+// Where: an entity's state is a WindowEntity (window_entity.h) held in the StateDb's write-back
+// row cache while hot, so an event touches memory only; it reaches RocksDB as an aggregate row
+// and chunks of log entries when committed or evicted, and is read back from them on a miss. Not
 // thread-safe: owned by one task, like its StateDb (except ReadCommitted).
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -31,6 +33,7 @@
 #include "common/status.h"
 #include "common/time.h"
 #include "state/state_db.h"
+#include "state/window_entity.h"
 
 namespace riskstream {
 
@@ -76,6 +79,7 @@ struct CommittedWindow {
   std::optional<TimestampMs> as_of_ms;
   TimestampMs lo_ms = 0, hi_ms = 0;
   WindowAggregate aggregate;
+  int64_t retained_entries = 0;  // log entries kept for the window, pending and late reads
 };
 
 class WindowStore {
@@ -101,23 +105,21 @@ class WindowStore {
   const WindowSpec& spec() const { return spec_; }
 
  private:
-  struct Head;
-  struct Log;
-  Result<Head> LoadHead(const std::string& prefix);
-  Status AddToLog(const std::string& prefix, Head& head, TimestampMs t,
-                  const WindowContribution& contribution);
-  Status Advance(const std::string& prefix, Head& head, TimestampMs t);
-  Status Enter(const std::string& prefix, Head& head, double value, std::string_view text);
-  Status Leave(const std::string& prefix, Head& head, double value, std::string_view text);
-  // Adds `delta` to the multiset counter `key`; `by_key_only` counters (never iterated) go
-  // through the row cache.
-  Status Count(const std::string& key, bool by_key_only, int64_t delta, bool& appeared,
-               bool& vanished);
-  Status ReadExtremes(const std::string& prefix, WindowAggregate& out);
-  static Status ReadExtremesFrom(rocksdb::Iterator& it, const std::string& prefix,
-                                 WindowAggregate& out);
-  Result<WindowAggregate> Scan(const std::string& prefix, TimestampMs lo, TimestampMs hi);
-  Status FindPrevious(const std::string& prefix, TimestampMs t, WindowAggregate& out);
+  // The entity's state from the cache, or read from the database into it.
+  Result<WindowEntity*> Acquire(uint32_t partition, std::string_view entity);
+  Result<std::unique_ptr<WindowEntity>> ReadEntity(
+      std::string prefix, const std::optional<std::string>& head_row,
+      const std::function<std::unique_ptr<rocksdb::Iterator>()>& new_iterator) const;
+  WindowAggregate Update(WindowEntity& e, TimestampMs t,
+                         const std::optional<WindowContribution>& contribution, bool want_previous,
+                         bool& changed);
+  // The time up to which (inclusive) no read within the lateness needs the log, once `t` was read.
+  TimestampMs KeepAfter(TimestampMs t) const;
+  void Advance(WindowEntity& e, TimestampMs t);
+  void AddToLog(WindowEntity& e, TimestampMs t, const WindowContribution& contribution);
+  void Enter(WindowEntity& e, size_t i) const;
+  void Leave(WindowEntity& e, const WindowEntry& entry) const;
+  WindowAggregate Scan(WindowEntity& e, TimestampMs lo, TimestampMs hi) const;
 
   StateDb& db_;
   WindowSpec spec_;

@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_cached_row.h"
 
 namespace riskstream {
 namespace {
@@ -20,13 +23,28 @@ class StateDbCacheTest : public ::testing::TestWithParam<size_t> {
     ASSERT_TRUE(db.ok()) << db.status().ToString();
     db_ = std::move(*db);
   }
-  std::optional<std::string> Cached(const std::string& key) {
-    auto got = db_->GetCached(kWindows, key);
+  // Sets the object of `key` (row "row/<key>") to `value`, reading it first as a store would.
+  void Set(const std::string& key, const std::string& value) {
+    auto* row = static_cast<TestCachedRow*>(db_->FindCached(key));
+    if (row == nullptr) {
+      row = static_cast<TestCachedRow*>(db_->AddCached(
+          std::make_unique<TestCachedRow>(key, "row/" + key, Pending("row/" + key).value_or(""))));
+    }
+    row->Set(value);
+    db_->SettleCached(row, true);
+  }
+  // The value of `key`'s object: cached, or as the pending batch over the database reads it.
+  std::optional<std::string> Value(const std::string& key) {
+    if (auto* row = static_cast<TestCachedRow*>(db_->FindCached(key))) return row->value();
+    return Pending("row/" + key);
+  }
+  std::optional<std::string> Pending(const std::string& row_key) {
+    auto got = db_->Get(kWindows, row_key);
     EXPECT_TRUE(got.ok()) << got.status().ToString();
     return got.ok() ? *got : std::nullopt;
   }
   std::optional<std::string> Committed(const std::string& key) {
-    auto got = db_->GetCommitted(kWindows, key);
+    auto got = db_->GetCommitted(kWindows, "row/" + key);
     EXPECT_TRUE(got.ok()) << got.status().ToString();
     return got.ok() ? *got : std::nullopt;
   }
@@ -35,62 +53,80 @@ class StateDbCacheTest : public ::testing::TestWithParam<size_t> {
   std::unique_ptr<StateDb> db_;
 };
 
-TEST_P(StateDbCacheTest, CachedWritesAreReadBackAndCommittedOnlyByCommit) {
-  db_->PutCached(kWindows, "head", "1");
-  EXPECT_EQ(Cached("head"), "1");
+TEST_P(StateDbCacheTest, CachedChangesAreReadBackAndCommittedOnlyByCommit) {
+  Set("head", "1");
+  EXPECT_EQ(Value("head"), "1");
   EXPECT_EQ(Committed("head"), std::nullopt);
-  EXPECT_GT(db_->PendingBytes(), 0u);
-  db_->SetInputOffset("t", 0, 5);
   ASSERT_TRUE(db_->Commit().ok());
   EXPECT_EQ(Committed("head"), "1");
-  db_->DeleteCached(kWindows, "head");
-  EXPECT_EQ(Cached("head"), std::nullopt);
+  Set("head", "2");
+  EXPECT_EQ(Committed("head"), "1");
   ASSERT_TRUE(db_->Commit().ok());
-  EXPECT_EQ(Committed("head"), std::nullopt);
+  EXPECT_EQ(Committed("head"), "2");
 }
 
-TEST_P(StateDbCacheTest, DiscardRestoresCommittedValuesThroughTheCache) {
-  // Many rows, so that a small budget evicts written rows into the batch before the discard.
-  for (int i = 0; i < 200; ++i) db_->PutCached(kWindows, "k" + std::to_string(i), "committed");
+TEST_P(StateDbCacheTest, DiscardDropsCachedAndEvictedChanges) {
+  for (int i = 0; i < 200; ++i) Set("k" + std::to_string(i), "committed");
   ASSERT_TRUE(db_->Commit().ok());
-  const size_t nothing_pending = db_->PendingBytes();  // a batch's header
   for (int i = 0; i < 200; ++i) {
-    ASSERT_EQ(Cached("k" + std::to_string(i)), "committed");
-    db_->PutCached(kWindows, "k" + std::to_string(i), "pending");
-    db_->PutCached(kWindows, "new" + std::to_string(i), "pending");
+    ASSERT_EQ(Value("k" + std::to_string(i)), "committed");
+    Set("k" + std::to_string(i), "pending");
+    Set("new" + std::to_string(i), "pending");
   }
-  for (int i = 0; i < 200; i += 7) ASSERT_EQ(Cached("k" + std::to_string(i)), "pending");
+  for (int i = 0; i < 200; i += 7) ASSERT_EQ(Value("k" + std::to_string(i)), "pending");
   db_->DiscardPending();
-  EXPECT_EQ(db_->PendingBytes(), nothing_pending);
+  EXPECT_EQ(db_->CacheStats().rows, 0u);
   for (int i = 0; i < 200; ++i) {
-    ASSERT_EQ(Cached("k" + std::to_string(i)), "committed") << i;
-    ASSERT_EQ(Cached("new" + std::to_string(i)), std::nullopt) << i;
+    ASSERT_EQ(Value("k" + std::to_string(i)), "committed") << i;
+    ASSERT_EQ(Value("new" + std::to_string(i)), std::nullopt) << i;
   }
   ASSERT_TRUE(db_->Commit().ok());
   Reopen();
-  for (int i = 0; i < 200; ++i) ASSERT_EQ(Cached("k" + std::to_string(i)), "committed");
+  for (int i = 0; i < 200; ++i) ASSERT_EQ(Committed("k" + std::to_string(i)), "committed");
 }
 
-TEST_P(StateDbCacheTest, UncommittedCachedWritesAreLostOnReopen) {
-  db_->PutCached(kWindows, "a", "1");
+TEST_P(StateDbCacheTest, UncommittedCachedChangesAreLostOnReopen) {
+  Set("a", "1");
   ASSERT_TRUE(db_->Commit().ok());
-  db_->PutCached(kWindows, "a", "2");
+  Set("a", "2");
   Reopen();
-  EXPECT_EQ(Cached("a"), "1");
+  EXPECT_EQ(Value("a"), "1");
+}
+
+TEST_P(StateDbCacheTest, PendingChangesListDirtyObjectsOnce) {
+  Set("a", "1");
+  Set("b", "2");
+  Set("a", "3");
+  std::map<std::string, std::string> listed;
+  int visits = 0;
+  db_->ForEachPending(
+      [&](StateDb::Family family, std::string_view key, std::optional<std::string_view> value) {
+        if (family != kWindows) return;
+        ++visits;
+        listed[std::string(key)] = value ? std::string(*value) : "<deleted>";
+      });
+  EXPECT_EQ(visits, 2);
+  EXPECT_EQ(listed["row/a"], "3");
+  EXPECT_EQ(listed["row/b"], "2");
+  ASSERT_TRUE(db_->Commit().ok());
+  EXPECT_EQ(Committed("a"), "3");
 }
 
 TEST_P(StateDbCacheTest, StatsCountHitsAndStayWithinBudget) {
-  for (int i = 0; i < 500; ++i) db_->PutCached(kWindows, "k" + std::to_string(i), "value");
-  for (int i = 0; i < 500; ++i) Cached("k" + std::to_string(i));
+  for (int i = 0; i < 500; ++i) Set("k" + std::to_string(i), "value");
+  const RowCacheStats before = db_->CacheStats();
+  for (int i = 0; i < 500; ++i) ASSERT_EQ(Value("k" + std::to_string(i)), "value");
   const RowCacheStats stats = db_->CacheStats();
   EXPECT_EQ(stats.capacity_bytes, GetParam());
   EXPECT_LE(stats.bytes, GetParam());
-  EXPECT_EQ(stats.hits + stats.misses, 500u);
+  EXPECT_EQ(stats.hits + stats.misses - before.hits - before.misses, 500u);
   if (GetParam() >= (1 << 20)) {
-    EXPECT_EQ(stats.hits, 500u);
+    EXPECT_EQ(stats.hits - before.hits, 500u);
+    EXPECT_EQ(stats.evictions, 0u);
   }
   if (GetParam() == 0) {
     EXPECT_EQ(stats.hits, 0u);
+    EXPECT_EQ(stats.rows, 0u);
   }
 }
 
@@ -98,6 +134,43 @@ INSTANTIATE_TEST_SUITE_P(Budgets, StateDbCacheTest, ::testing::Values(0, 4096, 6
                          [](const ::testing::TestParamInfo<size_t>& param) {
                            return "bytes_" + std::to_string(param.param);
                          });
+
+// A database in another state format is refused with what to do, never read wrongly.
+TEST(StateDbFormat, RefusesAnotherFormat) {
+  TempDir dir;
+  {
+    auto db = StateDb::Open(dir.Sub("db"));
+    ASSERT_TRUE(db.ok());
+    (*db)->Put(kWindows, "head", "v2");
+    ASSERT_TRUE((*db)->Commit().ok());
+  }
+  auto again = StateDb::Open(dir.Sub("db"));
+  ASSERT_TRUE(again.ok()) << again.status().ToString();  // its own format: fine
+  again->reset();
+  {
+    // A database of format 1 (window rows, no format record), made with RocksDB directly.
+    rocksdb::Options options;
+    options.create_if_missing = true;
+    options.create_missing_column_families = true;
+    std::vector<rocksdb::ColumnFamilyDescriptor> families;
+    for (const char* name : {"default", "windows", "meta", "events", "credit"}) {
+      families.emplace_back(name, rocksdb::ColumnFamilyOptions());
+    }
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* raw = nullptr;
+    ASSERT_TRUE(
+        rocksdb::DB::Open(rocksdb::DBOptions(options), dir.Sub("old"), families, &handles, &raw)
+            .ok());
+    ASSERT_TRUE(raw->Put(rocksdb::WriteOptions(), handles[1], "head", "v1").ok());
+    for (auto* handle : handles) raw->DestroyColumnFamilyHandle(handle);
+    delete raw;
+  }
+  auto old = StateDb::Open(dir.Sub("old"));
+  ASSERT_FALSE(old.ok());
+  EXPECT_NE(old.status().ToString().find("older riskstream"), std::string::npos)
+      << old.status().ToString();
+  EXPECT_NE(old.status().ToString().find("delete the directory"), std::string::npos);
+}
 
 }  // namespace
 }  // namespace riskstream

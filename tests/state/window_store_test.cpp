@@ -133,72 +133,85 @@ TEST_F(WindowStoreTest, ExpiredLogEntriesAreDeleted) {
   EXPECT_EQ(entries, 1);  // only the entity's head row remains
 }
 
-// In-order events whose expiring entries are in the head's buffer seek no iterator; a window
-// holding more entries than the buffer falls back to the log when the buffer runs out, and stays
-// exact through commits, a reopen and a jump that empties the window.
-TEST_F(WindowStoreTest, BufferServesInOrderExpiryAndFallsBackToTheLog) {
-  const WindowSpec spec = Spec(1000, 0, true);
-  // Iterator seeks in RocksDB (the window log is walked with one).
-  auto seeks = [&] {
-    return db_->db().GetDBOptions().statistics->getTickerCount(rocksdb::NUMBER_DB_SEEK);
-  };
-  auto run = [&](std::string_view entity, DurationMs step, int events) {
-    std::vector<std::pair<TimestampMs, double>> seen;
-    uint64_t log_seeks = 0, before = seeks();
-    for (int i = 0; i < events; ++i) {
-      WindowStore store(*db_, spec);
-      const TimestampMs t = 10'000 + i * step;
-      const double value = i % 7;
-      seen.emplace_back(t, value);
-      WindowAggregate got = Add(store, entity, t, value, std::to_string(i % 3));
-      int64_t count = 0;
-      double sum = 0;
-      for (auto [when, v] : seen) {
-        if (when > t - 1000) {
-          ++count;
-          sum += v;
-        }
-      }
-      EXPECT_EQ(got.count, count) << entity << " event " << i;
-      EXPECT_NEAR(got.sum, sum, 1e-9) << entity << " event " << i;
-      EXPECT_EQ(got.distinct, std::min<int64_t>(count, 3)) << entity << " event " << i;
-      if (i % 30 == 29) {
-        EXPECT_TRUE(db_->Commit().ok());
-      }
-      if (i == 59) {  // the buffer is part of the committed head
-        log_seeks += seeks() - before;
-        Reopen();
-        before = seeks();
-      }
-    }
-    return log_seeks + seeks() - before;
-  };
-  // 5 entries in the window: the buffer always holds the next to expire.
-  EXPECT_EQ(run("small", 200, 120), 0u);
-  // 20 entries in the window: every event expires one; the buffer (8 entries) runs out and is
-  // filled from the log again, so some events walk the log, most do not.
-  const uint64_t log_seeks = run("large", 50, 120);
-  EXPECT_GT(log_seeks, 0u);
-  EXPECT_LT(log_seeks, 60u);
-  WindowStore store(*db_, spec);
-  EXPECT_EQ(Read(store, "large", 1'000'000).count, 0);
-  EXPECT_EQ(Add(store, "large", 1'000'001).count, 1);
+// Rows of the windows family as committed.
+int CommittedRows(StateDb& db) {
+  int rows = 0;
+  auto it = db.NewCommittedIterator(StateDb::Family::kWindows);
+  for (it->SeekToFirst(); it->Valid(); it->Next()) ++rows;
+  return rows;
 }
 
-// With a lateness longer than the buffer holds, the buffer follows the window and deletions wait
-// for a walk of the log a few events later: the log stays bounded.
-TEST_F(WindowStoreTest, DeferredDeletionsKeepTheLogBounded) {
+// While an entity is cached, in-order events read and write no RocksDB row: they touch memory,
+// and its rows are written once per commit.
+TEST_F(WindowStoreTest, CachedEntityTouchesNoRocksDbBetweenCommits) {
+  WindowStore store(*db_, Spec(1000, 100, true));
+  Add(store, "k", 0, 1, "0");
+  auto ticker = [&](rocksdb::Tickers which) {
+    return db_->db().GetDBOptions().statistics->getTickerCount(which);
+  };
+  const uint64_t seeks = ticker(rocksdb::NUMBER_DB_SEEK);
+  const uint64_t gets = ticker(rocksdb::NUMBER_KEYS_READ);
+  for (int i = 1; i < 2000; ++i) {
+    auto got = Add(store, "k", i * 10, 1, std::to_string(i % 5));
+    ASSERT_EQ(got.count, std::min(i + 1, 100)) << i;
+    ASSERT_EQ(got.distinct, std::min(i + 1, 5)) << i;
+  }
+  EXPECT_EQ(ticker(rocksdb::NUMBER_DB_SEEK), seeks);
+  EXPECT_EQ(ticker(rocksdb::NUMBER_KEYS_READ), gets);
+  EXPECT_EQ(CommittedRows(*db_), 0);
+  ASSERT_TRUE(db_->Commit().ok());
+  // Retained: (19990 - 100 - 1000, 19990], 110 entries: the head and the chunks they span.
+  EXPECT_LE(CommittedRows(*db_), 1 + 110 / static_cast<int>(WindowEntity::kChunkEntries) + 2);
+  auto committed = store.ReadCommitted(0, "k");
+  ASSERT_TRUE(committed.ok() && committed->has_value());
+  EXPECT_EQ((*committed)->retained_entries, 110);
+  EXPECT_EQ((*committed)->aggregate.count, 100);
+  EXPECT_EQ((*committed)->aggregate.distinct, 5);
+}
+
+// A long window's log is stored in chunks, read back whole after a restart, with the distinct
+// multiset rebuilt; entries inserted into old chunks (labels) split them and survive too.
+TEST_F(WindowStoreTest, ChunkedLogSurvivesReopenWithInsertsIntoOldChunks) {
+  WindowSpec spec = Spec(kHourMs, 0, true);
+  spec.track_extremes = true;
+  {
+    WindowStore store(*db_, spec);
+    for (int i = 0; i < 1000; ++i) Add(store, "k", 1000 + i * 10, i, "v" + std::to_string(i % 7));
+    ASSERT_TRUE(db_->Commit().ok());
+    EXPECT_LE(CommittedRows(*db_), 1 + 1000 / static_cast<int>(WindowEntity::kChunkEntries) + 1);
+    // 300 labels at the time of one early event: its chunk grows and splits.
+    for (int i = 0; i < 300; ++i) {
+      ASSERT_TRUE(store.Insert(0, "k", 1500, WindowContribution{-1.0, "late"}).ok());
+    }
+    ASSERT_TRUE(db_->Commit().ok());
+  }
+  Reopen();
+  WindowStore store(*db_, spec);
+  auto got = Read(store, "k", 1000 + 999 * 10);
+  EXPECT_EQ(got.count, 1300);
+  EXPECT_DOUBLE_EQ(got.sum, 999.0 * 1000 / 2 - 300);
+  EXPECT_EQ(got.distinct, 8);
+  EXPECT_EQ(got.min, -1.0);
+  EXPECT_EQ(got.max, 999.0);
+  // An hour later everything up to 1500 has left, labels included.
+  auto later = Read(store, "k", 1500 + kHourMs);
+  EXPECT_EQ(later.count, 1000 - 51);
+  EXPECT_EQ(later.distinct, 7);
+  EXPECT_EQ(later.min, 51.0);
+}
+
+// With a lateness longer than the window, the log keeps what late reads need, and no more.
+TEST_F(WindowStoreTest, RetainedLogIsBoundedByTheLateness) {
   WindowStore store(*db_, Spec(100, 1000));
   for (int i = 0; i < 500; ++i) {
     EXPECT_EQ(Add(store, "k", i * 10).count, std::min(i + 1, 10)) << i;
   }
   ASSERT_TRUE(db_->Commit().ok());
-  int entries = 0;
-  auto it = db_->NewIterator(StateDb::Family::kWindows);
-  for (it->SeekToFirst(); it->Valid(); it->Next()) ++entries;
-  // Retained: the head row and the entries after 4990 - 1100; at most 8 events' deletions late.
-  EXPECT_GE(entries, 1 + 110);
-  EXPECT_LE(entries, 1 + 110 + 8);
+  auto committed = store.ReadCommitted(0, "k");
+  ASSERT_TRUE(committed.ok() && committed->has_value());
+  // Kept: entries after Bounds(4990 - 1000).lo = 3890, i.e. 3900 .. 4990.
+  EXPECT_EQ((*committed)->retained_entries, 110);
+  EXPECT_LE(CommittedRows(*db_), 1 + 110 / static_cast<int>(WindowEntity::kChunkEntries) + 2);
 }
 
 // Brute force: keeps every event and answers from scratch.

@@ -1,0 +1,135 @@
+// state/window_entity.h
+//
+// WindowEntity is one entity's window state for one WindowStore, in memory: the aggregate over the
+// window last read, and the retained event log ordered by (time, sequence). It is a CachedRow: it
+// lives in the StateDb's RowCache (keyed by its entity prefix) and writes itself as rows:
+//   prefix 'H'                the aggregate ("head"), with the newest chunk of the log inline
+//   prefix 'C' chunk(u32)     an older chunk of up to ~2 * kChunkEntries consecutive log entries
+// Chunks are contiguous runs of the log, so an in-order event rewrites only the head row (a small
+// entity is one row), and expiry deletes a chunk row once all its entries are gone (entries of a
+// partly expired chunk are dropped when it is read back). Only changed rows are staged. The
+// multisets behind count_distinct and min/max are not stored: the store rebuilds them from the
+// window's entries when it reads the entity back. Invariants: log entries are sorted by
+// (time, seq); each chunk's entries are contiguous in that order; the newest chunk has the
+// highest id and never has a row of its own.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "common/status.h"
+#include "common/time.h"
+#include "state/row_cache.h"
+
+namespace riskstream {
+
+struct WindowEntry {
+  TimestampMs time = 0;
+  uint64_t seq = 0;
+  double value = 0;
+  uint32_t chunk = 0;
+  bool uncounted = false;  // left out of the distinct multiset (the distinct cap was full)
+  std::string text;
+};
+
+class WindowEntity final : public CachedRow {
+ public:
+  static constexpr size_t kChunkEntries = 16;
+  static constexpr char kHeadTag = 'H';
+  static constexpr char kChunkTag = 'C';
+  // Before every event time; far from the int64 limits so that bound arithmetic never overflows.
+  static constexpr TimestampMs kBeforeAll = INT64_MIN / 4;
+
+  explicit WindowEntity(std::string prefix) : prefix_(std::move(prefix)) {}
+  // The entity prefix its rows start with; also its key in the row cache.
+  const std::string& prefix() const { return prefix_; }
+  std::string_view key() const override { return prefix_; }
+
+  // The aggregate (see WindowStore). `present`: the entity has stored state.
+  bool present = false;
+  TimestampMs newest_read = kBeforeAll, lo = kBeforeAll, hi = kBeforeAll;
+  TimestampMs capped_until = kBeforeAll, newest_time = kBeforeAll;
+  uint64_t next_seq = 0;
+  int64_t count = 0;
+  double sum = 0;
+  int64_t distinct = 0;
+  std::string newest_text;
+  // Rebuilt, never stored: value -> entries counted, over the window's entries.
+  struct Multisets {
+    std::unordered_map<std::string, int64_t> distinct;
+    std::map<double, int64_t> extremes;
+  };
+  Multisets& sets() {
+    if (!sets_) sets_ = std::make_unique<Multisets>();
+    return *sets_;
+  }
+  // Keeps the byte estimate of the multisets current (call after changing them).
+  void CountMultisetBytes(int64_t delta) { multiset_bytes_ += delta; }
+
+  // Reads the head row written by Stage(), with its inline entries. False when corrupt.
+  bool DecodeHead(std::string_view row);
+  // True when the log has entries in chunk rows of their own (to read after the head).
+  bool HasChunkRows() const { return stored_entries_ > size(); }
+  // Adds the entries of a chunk row (key suffix after prefix + kChunkTag, and value); call
+  // SortLoaded() after the last one. False when corrupt.
+  bool DecodeChunk(std::string_view key_suffix, std::string_view row);
+  void SortLoaded();
+
+  // The log: entries [begin(), end()).
+  size_t begin() const { return front_; }
+  size_t end() const { return log_.size(); }
+  size_t size() const { return log_.size() - front_; }
+  WindowEntry& at(size_t i) { return log_[i]; }
+  // The first index whose entry has time > t.
+  size_t UpperBound(TimestampMs t) const;
+  // Inserts an entry after every entry at or before its time and returns its index.
+  size_t Insert(TimestampMs time, uint64_t seq, double value, std::string_view text);
+  // Removes the oldest entry.
+  void PopFront();
+  // The chunk of entry `i` must be written again (a flag of the entry changed).
+  void Touch(size_t i) { MarkChunk(i); }
+  // The head must be written again.
+  void TouchHead() { head_dirty_ = true; }
+
+  size_t Bytes() const override;
+  void Stage(RowWriter& out) const override;
+  void Committed() override;
+
+ private:
+  struct DirtyChunk {
+    uint32_t id;
+    TimestampMs time;  // an entry of it when it was marked: where to look for it
+    uint64_t seq;
+  };
+  static constexpr uint32_t kNoChunk = UINT32_MAX;
+  void MarkChunk(size_t i);
+  // The entries [first, last) of chunk `id`, found from its mark; first == last when gone.
+  std::pair<size_t, size_t> ChunkRange(const DirtyChunk& chunk) const;
+  // Splits the chunk around entry `i` when it grew past twice the chunk size.
+  void SplitIfLarge(size_t i);
+  uint32_t TailChunk() const { return size() == 0 ? kNoChunk : log_.back().chunk; }
+  std::string ChunkKey(uint32_t id) const;
+  static void AppendEntries(std::string& row, const WindowEntry* first, const WindowEntry* last);
+  bool DecodeEntries(std::string_view row, size_t pos, uint32_t chunk);
+
+  std::string prefix_;
+  std::vector<WindowEntry> log_;
+  size_t front_ = 0;
+  uint32_t next_chunk_ = 0;
+  size_t tail_chunk_entries_ = 0;      // entries of the newest chunk
+  uint32_t stored_inline_ = kNoChunk;  // the chunk inline in the committed head row
+  uint64_t stored_entries_ = 0;        // entries in the head row and chunk rows, as read
+  bool head_dirty_ = false;
+  std::vector<DirtyChunk> dirty_chunks_;
+  std::vector<uint32_t> doomed_chunks_;
+  size_t text_bytes_ = 0;
+  std::unique_ptr<Multisets> sets_;
+  int64_t multiset_bytes_ = 0;
+};
+
+}  // namespace riskstream
