@@ -37,6 +37,10 @@ Result<std::unique_ptr<ReplaySource>> OpenSource(const ReplayOptions& options,
   return std::unique_ptr<ReplaySource>(std::move(*source));
 }
 
+// How often replay looks at the size of its pending batch, and the size at which it commits.
+constexpr int64_t kReplayCommitCheckEvents = 1000;
+constexpr size_t kReplayMaxPendingBytes = 32 << 20;
+
 TimestampMs WallClockMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -102,17 +106,23 @@ Result<ReplayTotals> RunReplay(const ReplayOptions& options, std::ostream& progr
         if (!totals.first_event_time || t < *totals.first_event_time) totals.first_event_time = t;
         if (!totals.last_event_time || t > *totals.last_event_time) totals.last_event_time = t;
       }
-      // As live: a bounded pending batch keeps its indexed reads fast.
-      if (++uncommitted >= config->commit_max_events) {
-        if (Status s = (*state)->Commit(); !s.ok()) return s;
+      // Nothing reads a replay's state from outside and it is thrown away after a crash, so it
+      // is committed only to keep the pending batch (and its indexed reads) small; hot window
+      // state stays in the row cache meanwhile and is written once, not once per commit.
+      if (++uncommitted >= kReplayCommitCheckEvents) {
         uncommitted = 0;
+        if ((*state)->PendingBatchBytes() >= kReplayMaxPendingBytes) {
+          if (Status s = (*state)->Commit(); !s.ok()) return s;
+        }
       }
       totals.decisions = (*outputs)->decisions();
       totals.alerts = (*outputs)->alerts();
       totals.rejects = (*outputs)->rejects();
       progress.Update(totals, (*source)->Progress());
     }
-    if (Status s = (*state)->Commit(); !s.ok()) return s;
+    if (!own_state) {  // a kept state directory holds everything replayed
+      if (Status s = (*state)->Commit(); !s.ok()) return s;
+    }
     if (Status s = (*outputs)->Close(); !s.ok()) return s;
     totals.decisions = (*outputs)->decisions();
     totals.alerts = (*outputs)->alerts();

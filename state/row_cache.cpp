@@ -1,5 +1,6 @@
 #include "state/row_cache.h"
 
+#include <algorithm>
 #include <utility>
 
 namespace riskstream {
@@ -11,7 +12,11 @@ constexpr size_t kEntryOverhead = 48;
 
 }  // namespace
 
-RowCache::RowCache(size_t capacity_bytes) : capacity_(capacity_bytes) {}
+RowCache::RowCache(size_t capacity_bytes) : capacity_(capacity_bytes) {
+  // Room for the objects the budget holds (about 0.5 KB each, at least), so the index does not
+  // rehash millions of entries while it fills.
+  index_.reserve(std::min<size_t>(capacity_bytes / 512, size_t{1} << 24));
+}
 
 RowCache::~RowCache() = default;
 

@@ -51,6 +51,7 @@ class StateDb::BatchWriter final : public RowWriter {
  public:
   BatchWriter(StateDb& db, rocksdb::WriteBatchBase& batch) : db_(db), batch_(batch) {}
   void Put(StateFamily family, std::string_view key, std::string_view value) override {
+    if (family == Family::kWindows) db_.NoteWindowsKey(key);
     batch_.Put(db_.Handle(family), rocksdb::Slice(key.data(), key.size()),
                rocksdb::Slice(value.data(), value.size()));
   }
@@ -78,7 +79,9 @@ Status StateDb::CheckFormat(const std::string& path) {
   std::unique_ptr<rocksdb::Iterator> any(
       db_->NewIterator(rocksdb::ReadOptions(), Handle(Family::kWindows)));
   any->SeekToFirst();
-  if (any->Valid()) {
+  if (!any->Valid()) {
+    written_windows_ = std::make_unique<PrefixFilter>();  // created empty: track what is written
+  } else {
     return Status::InvalidConfig("state database " + path +
                                  " was written by an older riskstream (state format 1), this one "
                                  "reads format " +
@@ -189,7 +192,12 @@ std::unique_ptr<rocksdb::Iterator> StateDb::NewCommittedIterator(Family family) 
   return std::unique_ptr<rocksdb::Iterator>(db_->NewIterator(options, Handle(family)));
 }
 
+void StateDb::NoteWindowsKey(std::string_view key) {
+  if (written_windows_) written_windows_->Add(key.substr(0, EntityPrefixLength(key)));
+}
+
 void StateDb::Put(Family family, const std::string& key, const std::string& value) {
+  if (family == Family::kWindows) NoteWindowsKey(key);
   pending_->Put(Handle(family), key, value);
 }
 
@@ -281,7 +289,8 @@ Status StateDb::WriteRestored(const std::vector<Change>& changes) {
       cache_->dirty_objects() != 0) {
     return Status::IoError("restoring state while changes are pending");
   }
-  cache_->Clear();  // what it knows may predate the restored rows
+  cache_->Clear();           // what it knows may predate the restored rows
+  written_windows_.reset();  // restored rows were not noted: read to know from now on
   rocksdb::WriteBatch batch;
   for (const auto& change : changes) {
     auto s = change.value ? batch.Put(Handle(change.family), change.key, *change.value)

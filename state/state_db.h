@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "state/prefix_filter.h"
 #include "state/row_cache.h"
 #include "state/state_family.h"
 
@@ -73,6 +74,11 @@ class StateDb {
   CachedRow* FindCached(std::string_view key) { return cache_->Find(key); }
   CachedRow* AddCached(std::unique_ptr<CachedRow> row) { return cache_->Add(std::move(row)); }
   void SettleCached(CachedRow* row, bool changed);
+  // False only when the windows family has no row starting with `entity_prefix` (key_codec.h):
+  // known in a database this StateDb created, until a restore. True means "read to know".
+  bool MayHaveWindowRows(std::string_view entity_prefix) const {
+    return !written_windows_ || written_windows_->MayContain(entity_prefix);
+  }
 
   // Committed data only, without the pending batch: safe to call from any thread while the owning
   // task works (the admin endpoint reads state this way). GetCommitted: nullopt when absent.
@@ -119,6 +125,8 @@ class StateDb {
   // How many times DiscardPending() ran: a reader that keeps hints about the state (EventIndex)
   // drops them when this changes.
   uint64_t discards() const { return discards_; }
+  // Bytes of the pending batch (cached objects not counted: they are bounded by the cache).
+  size_t PendingBatchBytes() const { return pending_->GetWriteBatch()->GetDataSize(); }
 
   // Approximate number of live keys and live data bytes of a column family (RocksDB estimates).
   uint64_t EstimateKeys(Family family) const;
@@ -149,6 +157,9 @@ class StateDb {
   rocksdb::WriteOptions write_options_;
   std::shared_ptr<rocksdb::Statistics> statistics_;
   std::unique_ptr<RowCache> cache_;
+  // Entity prefixes of every windows row written, when the database was created empty.
+  std::unique_ptr<PrefixFilter> written_windows_;
+  void NoteWindowsKey(std::string_view key);
   uint64_t discards_ = 0;
 };
 

@@ -99,7 +99,8 @@ Result<std::unique_ptr<WindowEntity>> WindowStore::ReadEntity(
 Result<WindowEntity*> WindowStore::Acquire(uint32_t partition, std::string_view entity) {
   std::string prefix = EntityPrefix(spec_.store_id, partition, entity);
   if (CachedRow* cached = db_.FindCached(prefix)) return static_cast<WindowEntity*>(cached);
-  auto head = db_.Get(kFamily, prefix + WindowEntity::kHeadTag);
+  Result<std::optional<std::string>> head = std::optional<std::string>();
+  if (db_.MayHaveWindowRows(prefix)) head = db_.Get(kFamily, prefix + WindowEntity::kHeadTag);
   if (!head.ok()) return head.status();
   auto read = ReadEntity(std::move(prefix), *head,
                          [&] { return db_.NewIterator(kFamily, /*within_entity=*/true); });
