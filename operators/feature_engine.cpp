@@ -84,6 +84,11 @@ FeatureEngine::FeatureEngine(StateDb& db, std::vector<FeatureSpec> specs, uint32
       state_partitions_(state_partitions),
       index_(db, label_retention_ms),
       pending_labels_(db, label_retention_ms, 'P', 'Q') {
+  // Features keyed alike one after the other: they find the entity's windows in one lookup.
+  by_key_.resize(specs_.size());
+  for (size_t i = 0; i < by_key_.size(); ++i) by_key_[i] = i;
+  std::stable_sort(by_key_.begin(), by_key_.end(),
+                   [&](size_t a, size_t b) { return specs_[a].key < specs_[b].key; });
   stores_.reserve(specs_.size());
   for (const auto& spec : specs_) {
     if (spec.function == FeatureFunction::kRatio) {
@@ -251,7 +256,7 @@ Result<FeatureVector> FeatureEngine::Evaluate(const Event& event) {
     return out;
   }
   std::string key, text;
-  for (size_t i = 0; i < specs_.size(); ++i) {
+  for (size_t i : by_key_) {
     const FeatureSpec& spec = specs_[i];
     if (!stores_[i] || !EntityKey(spec, event, key)) continue;
     std::optional<WindowContribution> contribution;

@@ -82,7 +82,8 @@ class FeatureEngine {
 
   std::vector<FeatureSpec> specs_;
   std::vector<std::optional<WindowStore>> stores_;  // none for ratios
-  std::vector<EventField> label_fields_;            // what label features need from an event
+  std::vector<size_t> by_key_;  // spec indexes, features with the same key fields together
+  std::vector<EventField> label_fields_;  // what label features need from an event
   uint32_t state_partitions_;
   EventIndex index_;
   EventIndex pending_labels_;  // labelled event id -> the kinds of the labels that came first

@@ -6,12 +6,12 @@ namespace riskstream {
 namespace {
 
 constexpr size_t kBits = size_t{1} << 27;  // 16 MiB
+constexpr size_t kBlockWords = 8;          // every probe of a string in one 64-byte cache line
+constexpr size_t kBlocks = kBits / 64 / kBlockWords;
 
-// Probe `i` of a string with hash `h` (double hashing).
-size_t Probe(uint64_t h, int i) {
-  const uint64_t h2 = (h >> 32) | (h << 32);
-  return static_cast<size_t>((h + static_cast<uint64_t>(i) * (h2 | 1)) & (kBits - 1));
-}
+// The first word of the block of a string with hash `h`, and the bit of probe `i` within it.
+size_t Block(uint64_t h) { return static_cast<size_t>((h >> 32) % kBlocks) * kBlockWords; }
+size_t ProbeBit(uint64_t h, int i) { return static_cast<size_t>((h >> (9 * i)) & 511); }
 
 }  // namespace
 
@@ -19,17 +19,19 @@ PrefixFilter::PrefixFilter() : bits_(kBits / 64, 0) {}
 
 void PrefixFilter::Add(std::string_view bytes) {
   const uint64_t h = std::hash<std::string_view>{}(bytes);
+  uint64_t* block = &bits_[Block(h)];
   for (int i = 0; i < kProbes; ++i) {
-    const size_t bit = Probe(h, i);
-    bits_[bit / 64] |= uint64_t{1} << (bit % 64);
+    const size_t bit = ProbeBit(h, i);
+    block[bit / 64] |= uint64_t{1} << (bit % 64);
   }
 }
 
 bool PrefixFilter::MayContain(std::string_view bytes) const {
   const uint64_t h = std::hash<std::string_view>{}(bytes);
+  const uint64_t* block = &bits_[Block(h)];
   for (int i = 0; i < kProbes; ++i) {
-    const size_t bit = Probe(h, i);
-    if ((bits_[bit / 64] & (uint64_t{1} << (bit % 64))) == 0) return false;
+    const size_t bit = ProbeBit(h, i);
+    if ((block[bit / 64] & (uint64_t{1} << (bit % 64))) == 0) return false;
   }
   return true;
 }

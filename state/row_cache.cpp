@@ -35,6 +35,10 @@ void RowCache::LinkNewest(CachedRow* row) {
 }
 
 CachedRow* RowCache::Find(std::string_view key) {
+  if (newest_ != nullptr && newest_->key() == key) {  // callers often find one object in a row
+    ++hits_;
+    return newest_;
+  }
   auto found = index_.find(key);
   if (found == index_.end()) {
     ++misses_;

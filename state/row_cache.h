@@ -96,7 +96,7 @@ class RowCache {
 
   size_t capacity_;
   std::unordered_map<std::string_view, std::unique_ptr<CachedRow>> index_;  // views of key()
-  CachedRow* newest_ = nullptr;
+  CachedRow* newest_ = nullptr;  // also the one found or added last
   CachedRow* oldest_ = nullptr;
   std::vector<CachedRow*> dirty_;
   uint64_t bytes_ = 0;

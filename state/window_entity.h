@@ -1,8 +1,9 @@
 // state/window_entity.h
 //
 // WindowEntity is one entity's window state for one WindowStore, in memory: the aggregate over the
-// window last read, and the retained event log ordered by (time, sequence). It is a CachedRow: it
-// lives in the StateDb's RowCache (keyed by its entity prefix) and writes itself as rows:
+// window last read, and the retained event log ordered by (time, sequence). It lives in the
+// StateDb's RowCache inside the EntityWindows of its entity (entity_windows.h) and writes itself
+// as rows:
 //   prefix 'H'                the aggregate ("head"), with the newest chunk of the log inline
 //   prefix 'C' chunk(u32)     an older chunk of up to ~2 * kChunkEntries consecutive log entries
 // Chunks are contiguous runs of the log, so an in-order event rewrites only the head row (a small
@@ -37,7 +38,7 @@ struct WindowEntry {
   std::string text;
 };
 
-class WindowEntity final : public CachedRow {
+class WindowEntity {
  public:
   static constexpr size_t kChunkEntries = 16;
   static constexpr char kHeadTag = 'H';
@@ -46,9 +47,8 @@ class WindowEntity final : public CachedRow {
   static constexpr TimestampMs kBeforeAll = INT64_MIN / 4;
 
   explicit WindowEntity(std::string prefix) : prefix_(std::move(prefix)) {}
-  // The entity prefix its rows start with; also its key in the row cache.
+  // The entity prefix its rows start with.
   const std::string& prefix() const { return prefix_; }
-  std::string_view key() const override { return prefix_; }
 
   // The aggregate (see WindowStore). `present`: the entity has stored state.
   bool present = false;
@@ -96,9 +96,10 @@ class WindowEntity final : public CachedRow {
   // The head must be written again.
   void TouchHead() { head_dirty_ = true; }
 
-  size_t Bytes() const override;
-  void Stage(RowWriter& out) const override;
-  void Committed() override;
+  // As CachedRow's (row_cache.h).
+  size_t Bytes() const;
+  void Stage(RowWriter& out) const;
+  void Committed();
 
  private:
   struct DirtyChunk {

@@ -96,16 +96,22 @@ Result<std::unique_ptr<WindowEntity>> WindowStore::ReadEntity(
   return e;
 }
 
-Result<WindowEntity*> WindowStore::Acquire(uint32_t partition, std::string_view entity) {
+Result<WindowStore::Acquired> WindowStore::Acquire(uint32_t partition, std::string_view entity) {
+  std::string key = EntityWindows::Key(partition, entity);
+  auto* windows = static_cast<EntityWindows*>(db_.FindCached(key));
+  if (windows == nullptr) {
+    windows =
+        static_cast<EntityWindows*>(db_.AddCached(std::make_unique<EntityWindows>(std::move(key))));
+  }
+  if (WindowEntity* found = windows->Find(spec_.store_id)) return Acquired{windows, found};
   std::string prefix = EntityPrefix(spec_.store_id, partition, entity);
-  if (CachedRow* cached = db_.FindCached(prefix)) return static_cast<WindowEntity*>(cached);
   Result<std::optional<std::string>> head = std::optional<std::string>();
   if (db_.MayHaveWindowRows(prefix)) head = db_.Get(kFamily, prefix + WindowEntity::kHeadTag);
   if (!head.ok()) return head.status();
   auto read = ReadEntity(std::move(prefix), *head,
                          [&] { return db_.NewIterator(kFamily, /*within_entity=*/true); });
   if (!read.ok()) return read.status();
-  return static_cast<WindowEntity*>(db_.AddCached(std::move(*read)));
+  return Acquired{windows, windows->Add(spec_.store_id, std::move(*read))};
 }
 
 void WindowStore::Enter(WindowEntity& e, size_t i) const {
@@ -254,8 +260,8 @@ Result<WindowAggregate> WindowStore::Apply(uint32_t partition, std::string_view 
   auto e = Acquire(partition, entity);
   if (!e.ok()) return e.status();
   bool changed = false;
-  WindowAggregate out = Update(**e, t, contribution, want_previous, changed);
-  db_.SettleCached(*e, changed);
+  WindowAggregate out = Update(*e->window, t, contribution, want_previous, changed);
+  db_.SettleCached(e->entity, changed);
   return out;
 }
 
@@ -263,9 +269,9 @@ Status WindowStore::Insert(uint32_t partition, std::string_view entity, Timestam
                            const WindowContribution& contribution) {
   auto e = Acquire(partition, entity);
   if (!e.ok()) return e.status();
-  AddToLog(**e, t, contribution);
-  (*e)->TouchHead();
-  db_.SettleCached(*e, true);
+  AddToLog(*e->window, t, contribution);
+  e->window->TouchHead();
+  db_.SettleCached(e->entity, true);
   return Status::Ok();
 }
 

@@ -17,7 +17,8 @@
 // min/max an ordered one, so both stay exact under expiry; a distinct cap bounds the multiset and
 // flags values inexact while dropped values could be in the window.
 // Where: an entity's state is a WindowEntity (window_entity.h) held in the StateDb's write-back
-// row cache while hot, so an event touches memory only; it reaches RocksDB as an aggregate row
+// row cache while hot (with the other stores' windows of the same entity, entity_windows.h), so
+// an event touches memory only; it reaches RocksDB as an aggregate row
 // and chunks of log entries when committed or evicted, and is read back from them on a miss. Not
 // thread-safe: owned by one task, like its StateDb (except ReadCommitted).
 #pragma once
@@ -32,6 +33,7 @@
 
 #include "common/status.h"
 #include "common/time.h"
+#include "state/entity_windows.h"
 #include "state/state_db.h"
 #include "state/window_entity.h"
 
@@ -105,8 +107,13 @@ class WindowStore {
   const WindowSpec& spec() const { return spec_; }
 
  private:
-  // The entity's state from the cache, or read from the database into it.
-  Result<WindowEntity*> Acquire(uint32_t partition, std::string_view entity);
+  // The entity's windows in the cache, and this store's among them (read from the database into
+  // it when not there yet).
+  struct Acquired {
+    EntityWindows* entity;
+    WindowEntity* window;
+  };
+  Result<Acquired> Acquire(uint32_t partition, std::string_view entity);
   Result<std::unique_ptr<WindowEntity>> ReadEntity(
       std::string prefix, const std::optional<std::string>& head_row,
       const std::function<std::unique_ptr<rocksdb::Iterator>()>& new_iterator) const;
