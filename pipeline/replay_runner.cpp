@@ -9,6 +9,7 @@
 #include "pipeline/replay_file_source.h"
 #include "pipeline/replay_kafka_source.h"
 #include "pipeline/replay_outputs.h"
+#include "pipeline/replay_read_ahead_source.h"
 
 namespace riskstream {
 namespace {
@@ -58,8 +59,10 @@ Result<ReplayTotals> RunReplay(const ReplayOptions& options, std::ostream& progr
     policies = (*reloader)->policies();  // outlives the reloader, which watches nothing
   }
 
-  auto source = OpenSource(options, *config);
-  if (!source.ok()) return source.status();
+  auto opened = OpenSource(options, *config);
+  if (!opened.ok()) return opened.status();
+  // Reading, ordering and parsing run on a second core, ahead of the decisions.
+  auto source = std::make_unique<ReadAheadReplaySource>(std::move(*opened), &*hasher);
   auto outputs = ReplayOutputs::Open(options.out_dir, config->features, options.features_csv,
                                      policies->Get().shadow != nullptr);
   if (!outputs.ok()) return outputs.status();
@@ -80,16 +83,19 @@ Result<ReplayTotals> RunReplay(const ReplayOptions& options, std::ostream& progr
     ReplayTotals totals;
     int64_t uncommitted = 0;
     while (true) {
-      auto next = (*source)->Next();
+      auto next = source->Next();
       if (!next.ok()) return next.status();
       if (!*next) break;
-      const ReplayRecord& record = **next;
+      ReplayRecord& record = **next;
       if (record.event_time && ((options.from && *record.event_time < *options.from) ||
                                 (options.to && *record.event_time >= *options.to))) {
         ++totals.outside_range;
         continue;
       }
-      auto processed = topology.Process(record.bytes, record.role, record.source, WallClockMs());
+      auto processed =
+          record.parsed ? topology.ProcessParsed(record.bytes, std::move(*record.parsed),
+                                                 record.source, WallClockMs())
+                        : topology.Process(record.bytes, record.role, record.source, WallClockMs());
       if (!processed.ok()) return processed.status().WithContext(record.origin);
       if (Status s = (*outputs)->Write(record, *processed); !s.ok()) return s;
       if (options.observer) options.observer(record, *processed);
@@ -107,14 +113,14 @@ Result<ReplayTotals> RunReplay(const ReplayOptions& options, std::ostream& progr
       totals.decisions = (*outputs)->decisions();
       totals.alerts = (*outputs)->alerts();
       totals.rejects = (*outputs)->rejects();
-      progress.Update(totals, (*source)->Progress());
+      progress.Update(totals, source->Progress());
     }
     if (Status s = (*state)->Commit(); !s.ok()) return s;
     if (Status s = (*outputs)->Close(); !s.ok()) return s;
     totals.decisions = (*outputs)->decisions();
     totals.alerts = (*outputs)->alerts();
     totals.rejects = (*outputs)->rejects();
-    totals.forced_releases = (*source)->ForcedReleases();
+    totals.forced_releases = source->ForcedReleases();
     totals.seconds = progress.elapsed_seconds();
     progress.Finish(totals);
     return totals;

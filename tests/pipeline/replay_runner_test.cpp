@@ -1,6 +1,7 @@
 #include "pipeline/replay_runner.h"
 
 #include <gtest/gtest.h>
+#include <zlib.h>
 
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -147,6 +148,31 @@ TEST_F(Replay, GivenStateDirKeepsStateBetweenRuns) {
   ASSERT_TRUE(Run(dir_.Sub("out")).ok());
   auto first = Json::parse(Lines(dir_.Sub("out/decisions.jsonl"))[0]);
   EXPECT_EQ(first["features"]["withdrawals_per_account_1h"], 2.0);  // tx-1 of the first run too
+}
+
+TEST_F(Replay, UnreadableInputStopsTheReplayWithTheFileAndWhatWasDecidedIsWritten) {
+  // A gzip log whose compressed data breaks off after a good start: the read-ahead thread meets
+  // the error, and the replay reports it with the file after deciding the lines before it.
+  std::string compressed_log = dir_.Sub("broken.jsonl.gz");
+  gzFile file = gzopen(compressed_log.c_str(), "wb");
+  std::string text;
+  for (int i = 0; i < 20000; ++i) {
+    text += Withdrawal("tx-" + std::to_string(i), "2026-01-10T09:10:00Z", "1") + "\n";
+  }
+  gzwrite(file, text.data(), static_cast<unsigned>(text.size()));
+  gzclose(file);
+  std::string bytes;
+  {
+    std::ifstream in(compressed_log, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  for (size_t i = bytes.size() / 2; i < bytes.size() / 2 + 64; ++i) bytes[i] ^= 0x5a;
+  std::ofstream(compressed_log, std::ios::binary | std::ios::trunc) << bytes;
+  log_ = compressed_log;
+  auto totals = Run(dir_.Sub("out"));
+  ASSERT_FALSE(totals.ok());
+  EXPECT_NE(totals.status().message().find(compressed_log), std::string::npos)
+      << totals.status().ToString();
 }
 
 }  // namespace

@@ -1,0 +1,68 @@
+// pipeline/replay_read_ahead_source.h
+//
+// ReadAheadReplaySource runs another ReplaySource on a thread of its own, so that reading
+// (decompressing, splitting lines, the event-time merge) and parsing the events (EventParser,
+// PII hashing) use a second core while the caller decides. It delivers exactly the inner
+// source's records, in its order; when it is given a PiiHasher, each record comes with `parsed`
+// set, as DecisionTopology's own parser would have parsed its bytes with its role. The thread
+// reads at most `max_buffered` records ahead. An error of the inner source is returned by Next()
+// after every record read before it, unchanged (with its file:line or topic/partition context),
+// and nothing is read after it. Progress() and ForcedReleases() are those of the inner source as
+// of the last batch read. Next() is for one consumer thread; the destructor stops and joins the
+// reader.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "operators/pii_hasher.h"
+#include "pipeline/replay_source.h"
+
+namespace riskstream {
+
+class ReadAheadReplaySource : public ReplaySource {
+ public:
+  // Starts reading `inner` at once. `hasher` (may be null: no parsing ahead) must outlive this.
+  // `batch_records` > 0 records go to the consumer at a time; `max_buffered` >= batch_records.
+  ReadAheadReplaySource(std::unique_ptr<ReplaySource> inner, const PiiHasher* hasher,
+                        size_t batch_records = 256, size_t max_buffered = 8192);
+  ~ReadAheadReplaySource() override;
+  ReadAheadReplaySource(const ReadAheadReplaySource&) = delete;
+  ReadAheadReplaySource& operator=(const ReadAheadReplaySource&) = delete;
+
+  Result<std::optional<ReplayRecord>> Next() override;
+  double Progress() const override { return progress_.load(std::memory_order_relaxed); }
+  int64_t ForcedReleases() const override { return forced_.load(std::memory_order_relaxed); }
+
+ private:
+  // A batch of records, and how the input ended after them (`end`), if it did.
+  struct Batch {
+    std::vector<ReplayRecord> records;
+    std::optional<Status> end;  // Ok: the input is exhausted; else the inner source's error
+  };
+
+  void Read();  // the reader thread
+
+  std::unique_ptr<ReplaySource> inner_;
+  const PiiHasher* hasher_;
+  size_t batch_records_, max_batches_;
+
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<Batch> ready_;  // guarded by mutex_
+  bool stop_ = false;        // guarded by mutex_
+
+  Batch current_;  // the consumer's batch
+  size_t position_ = 0;
+  bool ended_ = false;
+  std::atomic<double> progress_{0};
+  std::atomic<int64_t> forced_{0};
+  std::thread reader_;  // last: starts after every member above exists
+};
+
+}  // namespace riskstream
