@@ -38,6 +38,13 @@ Result<std::unique_ptr<ReplaySource>> OpenSource(const ReplayOptions& options,
   return std::unique_ptr<ReplaySource>(std::move(*source));
 }
 
+// Adds the time since `since` to `seconds` and moves `since` to now.
+void Charge(std::chrono::steady_clock::time_point& since, double& seconds) {
+  auto now = std::chrono::steady_clock::now();
+  seconds += std::chrono::duration<double>(now - since).count();
+  since = now;
+}
+
 TimestampMs WallClockMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -82,8 +89,10 @@ Result<ReplayTotals> RunReplay(const ReplayOptions& options, std::ostream& progr
     ReplayProgress progress(progress_out, terminal);
     ReplayTotals totals;
     int64_t uncommitted = 0;
+    auto clock = std::chrono::steady_clock::now();
     while (true) {
       auto next = source->Next();
+      Charge(clock, totals.input_wait_seconds);
       if (!next.ok()) return next.status();
       if (!*next) break;
       ReplayRecord& record = **next;
@@ -97,7 +106,9 @@ Result<ReplayTotals> RunReplay(const ReplayOptions& options, std::ostream& progr
                                                  record.source, WallClockMs())
                         : topology.Process(record.bytes, record.role, record.source, WallClockMs());
       if (!processed.ok()) return processed.status().WithContext(record.origin);
+      Charge(clock, totals.decide_seconds);
       if (Status s = (*outputs)->Write(record, *processed); !s.ok()) return s;
+      Charge(clock, totals.write_seconds);
       if (options.observer) options.observer(record, *processed);
       ++totals.events;
       if (processed->decision) {
@@ -109,14 +120,18 @@ Result<ReplayTotals> RunReplay(const ReplayOptions& options, std::ostream& progr
       if (++uncommitted >= config->commit_max_events) {
         if (Status s = (*state)->Commit(); !s.ok()) return s;
         uncommitted = 0;
+        Charge(clock, totals.commit_seconds);
       }
       totals.decisions = (*outputs)->decisions();
       totals.alerts = (*outputs)->alerts();
       totals.rejects = (*outputs)->rejects();
       progress.Update(totals, source->Progress());
+      clock = std::chrono::steady_clock::now();  // bookkeeping is charged to nothing
     }
     if (Status s = (*state)->Commit(); !s.ok()) return s;
+    Charge(clock, totals.commit_seconds);
     if (Status s = (*outputs)->Close(); !s.ok()) return s;
+    Charge(clock, totals.write_seconds);
     totals.decisions = (*outputs)->decisions();
     totals.alerts = (*outputs)->alerts();
     totals.rejects = (*outputs)->rejects();

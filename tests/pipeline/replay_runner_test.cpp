@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -148,6 +149,22 @@ TEST_F(Replay, GivenStateDirKeepsStateBetweenRuns) {
   ASSERT_TRUE(Run(dir_.Sub("out")).ok());
   auto first = Json::parse(Lines(dir_.Sub("out/decisions.jsonl"))[0]);
   EXPECT_EQ(first["features"]["withdrawals_per_account_1h"], 2.0);  // tx-1 of the first run too
+}
+
+TEST_F(Replay, BenchConfigsDecideWithTwelveAndOneFeature) {
+  // configs/bench/: the benchmark's 12-feature config and the one-feature ceiling load, decide
+  // every line of the log with their own policies and write one column per feature.
+  setenv("RISKSTREAM_PII_KEY", kTestPiiKey, 0);  // the shipped configs' pii_key_env
+  for (auto [name, columns] : {std::pair{"replay-12.yaml", 13}, std::pair{"replay-1.yaml", 2}}) {
+    config_ = std::string(RISKSTREAM_SOURCE_DIR) + "/configs/bench/" + name;
+    std::string out = dir_.Sub(std::string("out-") + name);
+    auto totals = Run(out);
+    ASSERT_TRUE(totals.ok()) << name << ": " << totals.status().ToString();
+    EXPECT_EQ(totals->decisions, 4) << name;
+    EXPECT_EQ(totals->rejects, 2) << name;
+    auto header = Lines(out + "/features.csv").at(0);
+    EXPECT_EQ(std::count(header.begin(), header.end(), ',') + 1, columns) << header;
+  }
 }
 
 TEST_F(Replay, UnreadableInputStopsTheReplayWithTheFileAndWhatWasDecidedIsWritten) {
