@@ -38,10 +38,10 @@ Result<ProcessedInput> DecisionTopology::Process(std::string_view bytes,
   return ProcessEvent(bytes, error, source, processing_time);
 }
 
-Result<ProcessedInput> DecisionTopology::ProcessParsed(std::string_view bytes, ParsedEvent&& parsed,
+Result<ProcessedInput> DecisionTopology::ProcessParsed(std::string_view bytes, ParsedEvent& parsed,
                                                        const SourcePosition& source,
                                                        TimestampMs processing_time) {
-  if (!parsed.error) event_ = std::move(parsed.event);
+  if (!parsed.error) std::swap(event_, parsed.event);
   return ProcessEvent(bytes, parsed.error, source, processing_time);
 }
 

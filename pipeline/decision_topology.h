@@ -75,8 +75,9 @@ class DecisionTopology {
   Result<ProcessedInput> Process(std::string_view bytes, std::optional<EventType> role,
                                  const SourcePosition& source, TimestampMs processing_time);
   // The same for a record another EventParser over the same PiiHasher already parsed: `parsed` is
-  // what it made of `bytes` (and the record's role). Takes the event over.
-  Result<ProcessedInput> ProcessParsed(std::string_view bytes, ParsedEvent&& parsed,
+  // what it made of `bytes` (and the record's role). The event is swapped with the topology's
+  // previous one, so `parsed` gets buffers back to parse into again.
+  Result<ProcessedInput> ProcessParsed(std::string_view bytes, ParsedEvent& parsed,
                                        const SourcePosition& source, TimestampMs processing_time);
 
   // Installs another rule set (no scorecard, no shadow) for the events that follow.

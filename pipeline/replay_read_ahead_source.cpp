@@ -25,8 +25,16 @@ void ReadAheadReplaySource::Read() {
   if (hasher_ != nullptr) parser.emplace(*hasher_);
   while (true) {
     Batch batch;
-    batch.records.reserve(batch_records_);
-    while (batch.records.size() < batch_records_) {
+    {
+      std::lock_guard lock(mutex_);
+      if (!spare_.empty()) {
+        batch = std::move(spare_.back());
+        spare_.pop_back();
+      }
+    }
+    batch.size = 0;
+    batch.end.reset();
+    while (batch.size < batch_records_) {
       auto next = inner_->Next();
       if (!next.ok()) {
         batch.end = next.status();
@@ -36,10 +44,11 @@ void ReadAheadReplaySource::Read() {
         batch.end = Status::Ok();
         break;
       }
-      ReplayRecord& record = batch.records.emplace_back(std::move(**next));
+      if (batch.size == batch.items.size()) batch.items.emplace_back();
+      Item& item = batch.items[batch.size++];
+      item.record = std::move(**next);
       if (parser) {
-        record.parsed.emplace();
-        record.parsed->error = parser->Parse(record.bytes, record.role, record.parsed->event);
+        item.parsed.error = parser->Parse(item.record.bytes, item.record.role, item.parsed.event);
       }
     }
     progress_.store(inner_->Progress(), std::memory_order_relaxed);
@@ -56,23 +65,30 @@ void ReadAheadReplaySource::Read() {
   }
 }
 
-Result<std::optional<ReplayRecord>> ReadAheadReplaySource::Next() {
-  while (position_ == current_.records.size()) {
-    if (ended_) {
-      if (current_.end && !current_.end->ok()) return *current_.end;
-      return std::optional<ReplayRecord>();
+Result<ReadAheadReplaySource::Item*> ReadAheadReplaySource::NextItem() {
+  while (position_ == current_.size) {
+    if (current_.end) {
+      if (!current_.end->ok()) return *current_.end;
+      return static_cast<Item*>(nullptr);
     }
     {
       std::unique_lock lock(mutex_);
       changed_.wait(lock, [&] { return !ready_.empty(); });
+      if (!current_.items.empty()) spare_.push_back(std::move(current_));
       current_ = std::move(ready_.front());
       ready_.pop_front();
     }
     changed_.notify_all();
     position_ = 0;
-    ended_ = current_.end.has_value();
   }
-  return std::optional<ReplayRecord>(std::move(current_.records[position_++]));
+  return &current_.items[position_++];
+}
+
+Result<std::optional<ReplayRecord>> ReadAheadReplaySource::Next() {
+  auto item = NextItem();
+  if (!item.ok()) return item.status();
+  if (*item == nullptr) return std::optional<ReplayRecord>();
+  return std::optional<ReplayRecord>(std::move((*item)->record));
 }
 
 }  // namespace riskstream

@@ -91,20 +91,18 @@ Result<ReplayTotals> RunReplay(const ReplayOptions& options, std::ostream& progr
     int64_t uncommitted = 0;
     auto clock = std::chrono::steady_clock::now();
     while (true) {
-      auto next = source->Next();
+      auto next = source->NextItem();
       Charge(clock, totals.input_wait_seconds);
       if (!next.ok()) return next.status();
-      if (!*next) break;
-      ReplayRecord& record = **next;
+      if (*next == nullptr) break;
+      const ReplayRecord& record = (*next)->record;
       if (record.event_time && ((options.from && *record.event_time < *options.from) ||
                                 (options.to && *record.event_time >= *options.to))) {
         ++totals.outside_range;
         continue;
       }
       auto processed =
-          record.parsed ? topology.ProcessParsed(record.bytes, std::move(*record.parsed),
-                                                 record.source, WallClockMs())
-                        : topology.Process(record.bytes, record.role, record.source, WallClockMs());
+          topology.ProcessParsed(record.bytes, (*next)->parsed, record.source, WallClockMs());
       if (!processed.ok()) return processed.status().WithContext(record.origin);
       Charge(clock, totals.decide_seconds);
       if (Status s = (*outputs)->Write(record, *processed); !s.ok()) return s;

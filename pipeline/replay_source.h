@@ -11,7 +11,6 @@
 
 #include "common/status.h"
 #include "operators/event.h"
-#include "operators/event_parser.h"
 #include "operators/output_records.h"
 
 namespace riskstream {
@@ -23,7 +22,6 @@ struct ReplayRecord {
   std::string origin;             // where to find it: "file:line" or "topic/partition@offset"
   std::optional<TimestampMs> event_time;  // from its order key; nullopt when unreadable
   std::optional<bool> fraud;              // ground truth, when the log carries it
-  std::optional<ParsedEvent> parsed;      // set when parsed ahead; else the topology parses
 };
 
 class ReplaySource {
