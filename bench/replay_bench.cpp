@@ -13,6 +13,7 @@
 #include <zlib.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -115,6 +116,15 @@ int main(int argc, char** argv) {
   std::cout << "deciding thread: waiting for input " << share(t.input_wait_seconds) << ", deciding "
             << share(t.decide_seconds) << ", writing outputs " << share(t.write_seconds)
             << ", committing state " << share(t.commit_seconds) << "\n";
+  double per_event_us = 1e6 / static_cast<double>(t.events);
+  std::cout.precision(1);
+  std::cout << std::fixed << "CPU per event: deciding thread "
+            << t.decide_cpu_seconds * per_event_us << " us, reading thread "
+            << t.read_cpu_seconds * per_event_us
+            << " us (the larger bounds the rate with two free cores: "
+            << static_cast<int64_t>(static_cast<double>(t.events) /
+                                    std::max(t.decide_cpu_seconds, t.read_cpu_seconds))
+            << " events/s)\n";
   std::cout.precision(2);
   std::cout << "CPU: user " << user_after - user_before << " s, system "
             << system_after - system_before << " s (both threads; "

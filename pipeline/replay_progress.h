@@ -29,7 +29,12 @@ struct ReplayTotals {
   // thread), deciding (features, policy, output records), writing the output files, committing
   // state. The rest of `seconds` is setup and bookkeeping.
   double input_wait_seconds = 0, decide_seconds = 0, write_seconds = 0, commit_seconds = 0;
+  // CPU time of the deciding thread and of the thread that read and parsed the input.
+  double decide_cpu_seconds = 0, read_cpu_seconds = 0;
 };
+
+// CPU seconds the calling thread has used.
+double ThreadCpuSeconds();
 
 class ReplayProgress {
  public:

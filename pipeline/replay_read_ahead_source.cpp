@@ -1,5 +1,7 @@
 #include "pipeline/replay_read_ahead_source.h"
 
+#include <ctime>
+
 namespace riskstream {
 
 ReadAheadReplaySource::ReadAheadReplaySource(std::unique_ptr<ReplaySource> inner,
@@ -53,6 +55,7 @@ void ReadAheadReplaySource::Read() {
     }
     progress_.store(inner_->Progress(), std::memory_order_relaxed);
     forced_.store(inner_->ForcedReleases(), std::memory_order_relaxed);
+    reader_cpu_.store(ThreadCpuSeconds(), std::memory_order_relaxed);
     bool last = batch.end.has_value();
     {
       std::unique_lock lock(mutex_);

@@ -23,6 +23,7 @@
 
 #include "operators/event_parser.h"
 #include "operators/pii_hasher.h"
+#include "pipeline/replay_progress.h"
 #include "pipeline/replay_source.h"
 
 namespace riskstream {
@@ -48,6 +49,8 @@ class ReadAheadReplaySource : public ReplaySource {
   Result<std::optional<ReplayRecord>> Next() override;
   double Progress() const override { return progress_.load(std::memory_order_relaxed); }
   int64_t ForcedReleases() const override { return forced_.load(std::memory_order_relaxed); }
+  // CPU seconds the reader thread used so far (as of its last batch).
+  double reader_cpu_seconds() const { return reader_cpu_.load(std::memory_order_relaxed); }
 
  private:
   // Records read, and how the input ended after them (`end`), if it did. `items` may hold more
@@ -74,6 +77,7 @@ class ReadAheadReplaySource : public ReplaySource {
   size_t position_ = 0;
   std::atomic<double> progress_{0};
   std::atomic<int64_t> forced_{0};
+  std::atomic<double> reader_cpu_{0};
   std::thread reader_;  // last: starts after every member above exists
 };
 

@@ -90,6 +90,7 @@ Result<ReplayTotals> RunReplay(const ReplayOptions& options, std::ostream& progr
     ReplayTotals totals;
     int64_t uncommitted = 0;
     auto clock = std::chrono::steady_clock::now();
+    double cpu_at_start = ThreadCpuSeconds();
     while (true) {
       auto next = source->NextItem();
       Charge(clock, totals.input_wait_seconds);
@@ -134,6 +135,8 @@ Result<ReplayTotals> RunReplay(const ReplayOptions& options, std::ostream& progr
     totals.alerts = (*outputs)->alerts();
     totals.rejects = (*outputs)->rejects();
     totals.forced_releases = source->ForcedReleases();
+    totals.decide_cpu_seconds = ThreadCpuSeconds() - cpu_at_start;
+    totals.read_cpu_seconds = source->reader_cpu_seconds();
     totals.seconds = progress.elapsed_seconds();
     progress.Finish(totals);
     return totals;
