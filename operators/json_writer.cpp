@@ -1,5 +1,6 @@
 #include "operators/json_writer.h"
 
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <nlohmann/json.hpp>
@@ -10,6 +11,14 @@ namespace {
 using Json = nlohmann::ordered_json;
 
 constexpr char kHex[] = "0123456789abcdef";
+
+// Bytes printed as they are: printable ASCII but the quote and the backslash (and DEL, which
+// nlohmann prints as it is too).
+constexpr std::array<bool, 256> kPlain = [] {
+  std::array<bool, 256> plain{};
+  for (int c = 0x20; c < 0x80; ++c) plain[c] = c != '"' && c != '\\';
+  return plain;
+}();
 
 // What nlohmann escapes with a short form; 0 for none.
 char ShortEscape(unsigned char c) {
@@ -49,8 +58,18 @@ void JsonWriter::String(std::string_view text) {
 }
 
 void JsonWriter::AppendEscaped(std::string_view text) {
-  for (unsigned char c : text) {
-    if (c >= 0x80) {
+  // Most text (names, ids, versions) is printable ASCII without quotes or backslashes: one scan,
+  // one copy.
+  size_t plain = 0;
+  while (plain < text.size() && kPlain[static_cast<unsigned char>(text[plain])]) ++plain;
+  if (plain == text.size()) {
+    out_ += '"';
+    out_ += text;
+    out_ += '"';
+    return;
+  }
+  for (size_t i = plain; i < text.size(); ++i) {
+    if (static_cast<unsigned char>(text[i]) >= 0x80) {
       // Multi-byte UTF-8, valid or not: nlohmann's own serializer decides, so invalid sequences
       // are replaced exactly as it replaces them.
       out_ += Json(std::string(text)).dump(-1, ' ', false, Json::error_handler_t::replace);
@@ -58,12 +77,13 @@ void JsonWriter::AppendEscaped(std::string_view text) {
     }
   }
   out_ += '"';
-  size_t plain = 0;  // start of the run of bytes copied as they are
-  for (size_t i = 0; i < text.size(); ++i) {
+  out_.append(text.data(), plain);
+  for (size_t i = plain; i < text.size(); ++i) {
     auto c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out_.append(text.data() + plain, i - plain);
-    plain = i + 1;
+    if (kPlain[c]) {
+      out_ += static_cast<char>(c);
+      continue;
+    }
     out_ += '\\';
     if (char escape = ShortEscape(c)) {
       out_ += escape;
@@ -73,7 +93,6 @@ void JsonWriter::AppendEscaped(std::string_view text) {
       out_ += kHex[c & 15];
     }
   }
-  out_.append(text.data() + plain, text.size() - plain);
   out_ += '"';
 }
 
