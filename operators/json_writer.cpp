@@ -42,6 +42,13 @@ char ShortEscape(unsigned char c) {
   }
 }
 
+template <typename Integral>
+void AppendDecimal(Integral number, std::string& out) {
+  char buffer[24];
+  auto result = std::to_chars(buffer, buffer + sizeof buffer, number);
+  out.append(buffer, result.ptr);
+}
+
 }  // namespace
 
 void JsonWriter::Key(std::string_view name) {
@@ -52,9 +59,8 @@ void JsonWriter::Key(std::string_view name) {
 }
 
 void JsonWriter::String(std::string_view text) {
-  Separate();
+  BeginValue();
   AppendEscaped(text);
-  need_comma_ = true;
 }
 
 void JsonWriter::AppendEscaped(std::string_view text) {
@@ -97,8 +103,7 @@ void JsonWriter::AppendEscaped(std::string_view text) {
 }
 
 void JsonWriter::Number(double number) {
-  Separate();
-  need_comma_ = true;
+  BeginValue();
   if (!std::isfinite(number)) {
     out_ += "null";
     return;
@@ -109,30 +114,22 @@ void JsonWriter::Number(double number) {
 }
 
 void JsonWriter::Integer(int64_t number) {
-  Separate();
-  need_comma_ = true;
-  char buffer[24];
-  auto result = std::to_chars(buffer, buffer + sizeof buffer, number);
-  out_.append(buffer, result.ptr);
+  BeginValue();
+  AppendDecimal(number, out_);
 }
 
 void JsonWriter::Unsigned(uint64_t number) {
-  Separate();
-  need_comma_ = true;
-  char buffer[24];
-  auto result = std::to_chars(buffer, buffer + sizeof buffer, number);
-  out_.append(buffer, result.ptr);
+  BeginValue();
+  AppendDecimal(number, out_);
 }
 
 void JsonWriter::Bool(bool value) {
-  Separate();
-  need_comma_ = true;
+  BeginValue();
   out_ += value ? "true" : "false";
 }
 
 void JsonWriter::Null() {
-  Separate();
-  need_comma_ = true;
+  BeginValue();
   out_ += "null";
 }
 

@@ -43,6 +43,11 @@ class JsonWriter {
   void Separate() {
     if (need_comma_) out_ += ',';
   }
+  // Before a scalar value: the comma if one is due; a comma is due after it.
+  void BeginValue() {
+    Separate();
+    need_comma_ = true;
+  }
   void Open(char bracket) {
     Separate();
     out_ += bracket;
