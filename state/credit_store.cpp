@@ -50,13 +50,13 @@ std::string CreditStore::Key(std::string_view account_id) const {
 }
 
 Result<std::optional<CreditAccount>> CreditStore::Get(std::string_view account_id) {
-  auto row = db_->GetCached(StateDb::Family::kCredit, Key(account_id));
+  auto row = db_->Get(StateDb::Family::kCredit, Key(account_id));
   if (!row.ok()) return row.status();
   return Decode(*row, account_id);
 }
 
 void CreditStore::Put(std::string_view account_id, const CreditAccount& account) {
-  db_->PutCached(StateDb::Family::kCredit, Key(account_id), Encode(account));
+  db_->Put(StateDb::Family::kCredit, Key(account_id), Encode(account));
 }
 
 Result<std::optional<CreditAccount>> CreditStore::GetCommitted(std::string_view account_id) const {

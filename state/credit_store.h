@@ -3,9 +3,8 @@
 // CreditStore keeps each credit account's CreditAccount in StateDb's `credit` column family. Keys
 // are `partition(u32) | store fingerprint(u64) | account (length-prefixed)`, where the partition is
 // Kafka's default partitioner on the account id (as for window state) and the fingerprint names
-// the store, so a live and a shadow policy keep separate credit state in one family. Rows go
-// through StateDb's row cache (an account is read and written on each of its events); writes
-// commit atomically with the input offsets.
+// the store, so a live and a shadow policy keep separate credit state in one family. Writes go to
+// StateDb's pending batch and commit atomically with the input offsets.
 // Not thread-safe: one store per task.
 #pragma once
 
