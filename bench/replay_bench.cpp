@@ -1,14 +1,19 @@
 // bench/replay_bench.cpp
 //
 // Replay throughput: generates a labelled event log once (gzip JSON lines, kept for later runs),
-// replays it from the file through the full topology with the config's features and rules, and
-// prints events/s and the time a 10M-event day would take at that rate. Asserts nothing.
+// replays it from the file through the full topology (RunReplay, as `riskstream replay`), and
+// prints events/s, the time a 10M-event day would take at that rate, the CPU time used, and where
+// the deciding thread's time went. Asserts nothing. The default config is the target
+// shape, 12 features (configs/bench/replay-12.yaml); configs/bench/replay-1.yaml (one feature) is
+// the ceiling of everything but the window state; configs/riskstream.yaml is the shipped library.
 //
 //   build/bench/replay_bench --events 10000000            # the peak day
-//   build/bench/replay_bench --events 200000 --log /tmp/replay-200k.jsonl.gz
+//   build/bench/replay_bench --events 100000 --config configs/riskstream.yaml
+#include <sys/resource.h>
 #include <zlib.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -42,17 +47,28 @@ bool WriteLog(const std::string& path, int64_t events, uint64_t seed) {
   return gzclose(file) == Z_OK;
 }
 
+// User and system CPU seconds of the whole process (every thread) so far.
+std::pair<double, double> CpuSeconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
+  return {seconds(usage.ru_utime), seconds(usage.ru_stime)};
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"riskstream replay throughput"};
   int64_t events = 10'000'000;
   uint64_t seed = 42;
-  std::string log, config = std::string(RISKSTREAM_SOURCE_DIR) + "/configs/riskstream.yaml";
+  std::string log, config = std::string(RISKSTREAM_SOURCE_DIR) + "/configs/bench/replay-12.yaml";
+  bool features_csv = false;
   app.add_option("-n,--events", events, "Events in the log")->check(CLI::PositiveNumber);
   app.add_option("--log", log, "Log file (made if missing); default /tmp/riskstream-replay-N.gz");
-  app.add_option("-c,--config", config, "Pipeline config (features and rules)");
+  app.add_option("-c,--config", config,
+                 "Pipeline config (features and rules); default: the 12-feature bench config");
   app.add_option("--seed", seed, "Generator seed");
+  app.add_flag("--features-csv", features_csv, "Also write features.csv");
   CLI11_PARSE(app, argc, argv);
   if (log.empty()) log = "/tmp/riskstream-replay-" + std::to_string(events) + ".jsonl.gz";
   setenv("RISKSTREAM_PII_KEY", "replay-bench-pii-key-0123456789", 0);
@@ -72,16 +88,48 @@ int main(int argc, char** argv) {
   options.config_path = config;
   options.inputs = {log};
   options.out_dir = out;
+  options.features_csv = features_csv;
+  double load_before[1] = {0};
+  getloadavg(load_before, 1);
+  auto [user_before, system_before] = CpuSeconds();
   auto totals = RunReplay(options, std::cerr, false);
+  auto [user_after, system_after] = CpuSeconds();
+  double load_after[1] = {0};
+  getloadavg(load_after, 1);
   std::error_code ignored;
   std::filesystem::remove_all(out, ignored);
   if (!totals.ok()) {
     std::cerr << totals.status().ToString() << "\n";
     return 1;
   }
-  double rate = static_cast<double>(totals->events) / totals->seconds;
-  std::cout << "replay: " << totals->events << " events in " << totals->seconds
+  const ReplayTotals& t = *totals;
+  double rate = static_cast<double>(t.events) / t.seconds;
+  std::cout << "replay: " << t.events << " events in " << t.seconds
             << " s = " << static_cast<int64_t>(rate) << " events/s; a 10M-event day would take "
             << static_cast<int64_t>(1e7 / rate) << " s (target 60 s)\n";
+  auto share = [&](double seconds) {
+    std::ostringstream text;
+    text.precision(1);
+    text << std::fixed << seconds << " s (" << 100 * seconds / t.seconds << " %)";
+    return text.str();
+  };
+  std::cout << "deciding thread: waiting for input " << share(t.input_wait_seconds) << ", deciding "
+            << share(t.decide_seconds) << ", writing outputs " << share(t.write_seconds)
+            << ", committing state " << share(t.commit_seconds) << "\n";
+  double per_event_us = 1e6 / static_cast<double>(t.events);
+  std::cout.precision(1);
+  std::cout << std::fixed << "CPU per event: deciding thread "
+            << t.decide_cpu_seconds * per_event_us << " us, reading thread "
+            << t.read_cpu_seconds * per_event_us
+            << " us (the larger bounds the rate with two free cores: "
+            << static_cast<int64_t>(static_cast<double>(t.events) /
+                                    std::max(t.decide_cpu_seconds, t.read_cpu_seconds))
+            << " events/s)\n";
+  std::cout.precision(2);
+  std::cout << "CPU: user " << user_after - user_before << " s, system "
+            << system_after - system_before << " s (both threads; "
+            << (user_after - user_before + system_after - system_before) / t.seconds
+            << " cores busy); load average " << load_before[0] << " at start, " << load_after[0]
+            << " at end\n";
   return 0;
 }

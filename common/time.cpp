@@ -107,16 +107,46 @@ Result<TimestampMs> ParseTimestamp(std::string_view text) {
   return ParseRfc3339(text);
 }
 
-std::string FormatRfc3339(TimestampMs ts) {
+size_t FormatRfc3339(TimestampMs ts, char* out) {
   using namespace std::chrono;
   int64_t days = ts >= 0 ? ts / kDayMs : (ts - kDayMs + 1) / kDayMs;
   int64_t in_day = ts - days * kDayMs;
   year_month_day ymd{sys_days{std::chrono::days{days}}};
-  char buf[40];
-  std::snprintf(buf, sizeof(buf), "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", int(ymd.year()),
-                unsigned(ymd.month()), unsigned(ymd.day()), int(in_day / kHourMs),
-                int(in_day / kMinuteMs % 60), int(in_day / kSecondMs % 60), int(in_day % 1000));
-  return buf;
+  int year = int(ymd.year());
+  if (year < 0 || year > 9999) {  // rare: as printf pads and signs it
+    int n = std::snprintf(out, kRfc3339MaxBytes, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", year,
+                          unsigned(ymd.month()), unsigned(ymd.day()), int(in_day / kHourMs),
+                          int(in_day / kMinuteMs % 60), int(in_day / kSecondMs % 60),
+                          int(in_day % 1000));
+    return static_cast<size_t>(n);
+  }
+  // Fixed width: "YYYY-MM-DDTHH:MM:SS.mmmZ", printed without printf (it runs for every record).
+  auto put = [](char* at, int value, int digits) {
+    for (int i = digits - 1; i >= 0; --i) {
+      at[i] = static_cast<char>('0' + value % 10);
+      value /= 10;
+    }
+  };
+  put(out, year, 4);
+  out[4] = '-';
+  put(out + 5, static_cast<int>(unsigned(ymd.month())), 2);
+  out[7] = '-';
+  put(out + 8, static_cast<int>(unsigned(ymd.day())), 2);
+  out[10] = 'T';
+  put(out + 11, int(in_day / kHourMs), 2);
+  out[13] = ':';
+  put(out + 14, int(in_day / kMinuteMs % 60), 2);
+  out[16] = ':';
+  put(out + 17, int(in_day / kSecondMs % 60), 2);
+  out[19] = '.';
+  put(out + 20, int(in_day % 1000), 3);
+  out[23] = 'Z';
+  return 24;
+}
+
+std::string FormatRfc3339(TimestampMs ts) {
+  char buf[kRfc3339MaxBytes];
+  return std::string(buf, FormatRfc3339(ts, buf));
 }
 
 Result<DurationMs> ParseDuration(std::string_view text) {

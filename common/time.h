@@ -30,6 +30,9 @@ Result<TimestampMs> ParseTimestamp(std::string_view text);
 
 // Formats as RFC 3339 UTC with milliseconds: "2026-11-27T06:20:43.125Z".
 std::string FormatRfc3339(TimestampMs ts);
+// The same into `out`, which holds at least kRfc3339MaxBytes; returns the length (no terminator).
+constexpr size_t kRfc3339MaxBytes = 40;
+size_t FormatRfc3339(TimestampMs ts, char* out);
 
 // Parses a duration such as "500ms", "10s", "10m", "1h", "7d", "30d" or a combination "1h30m".
 Result<DurationMs> ParseDuration(std::string_view text);

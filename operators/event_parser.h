@@ -42,6 +42,13 @@ inline constexpr ParseError::Code kAllParseErrorCodes[] = {
 // Stable snake_case name of a rejection code: "too_large", "missing_field", ...
 std::string_view ToString(ParseError::Code code);
 
+// What EventParser made of one message: the event, or why it was rejected. For parsing apart from
+// where the event is decided (a read-ahead thread).
+struct ParsedEvent {
+  Event event;                      // valid when `error` is empty
+  std::optional<ParseError> error;  // the rejection
+};
+
 constexpr size_t kMaxEventBytes = 64 * 1024;
 
 // Identifier values that real data uses for "no value". Compared case-insensitively after trimming.

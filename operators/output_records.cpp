@@ -1,35 +1,33 @@
 #include "operators/output_records.h"
 
-#include <nlohmann/json.hpp>
+#include "operators/json_writer.h"
 
 namespace riskstream {
 namespace {
 
-using Json = nlohmann::ordered_json;
+void WriteSource(const SourcePosition& source, JsonWriter& json) {
+  json.BeginObject();
+  json.Key("topic");
+  json.String(source.topic);
+  json.Key("partition");
+  json.Integer(source.partition);
+  json.Key("offset");
+  json.Integer(source.offset);
+  json.EndObject();
+}
 
-Json ToJson(const Value& value) {
-  switch (value.kind()) {
-    case Value::Kind::kMissing:
-      return nullptr;
-    case Value::Kind::kNumber:
-      return value.number();
-    case Value::Kind::kString:
-      return value.string();
-    case Value::Kind::kBool:
-      return value.boolean();
+void WriteTime(TimestampMs time, JsonWriter& json) {
+  char text[kRfc3339MaxBytes];
+  json.String(std::string_view(text, FormatRfc3339(time, text)));
+}
+
+void WriteFeatures(const DecisionInputs& in, JsonWriter& json) {
+  json.BeginObject();
+  for (size_t i = 0; i < in.specs.size(); ++i) {
+    json.Key(in.specs[i].name);  // feature names are unique (feature_spec.h)
+    json.Write(in.features.values[i]);
   }
-  return nullptr;
-}
-
-Json FeatureObject(const DecisionInputs& in) {
-  Json features = Json::object();
-  for (size_t i = 0; i < in.specs.size(); ++i)
-    features[in.specs[i].name] = ToJson(in.features.values[i]);
-  return features;
-}
-
-Json SourceObject(const SourcePosition& source) {
-  return Json{{"topic", source.topic}, {"partition", source.partition}, {"offset", source.offset}};
+  json.EndObject();
 }
 
 std::string Base64(std::string_view bytes) {
@@ -54,35 +52,68 @@ std::string Base64(std::string_view bytes) {
   return out;
 }
 
-Json VersionOf(const std::string* version) { return version ? Json(*version) : Json(nullptr); }
-
 // The fields both kinds of credit event end with.
-void AppendProvenance(const DecisionInputs& in, Json& record) {
-  record["rule_set_version"] = in.rule_set_version;
-  record["scorecard_version"] = VersionOf(in.scorecard_version);
-  record["event_time"] = FormatRfc3339(in.event.event_time);
-  record["source"] = SourceObject(in.source);
-  record["processing_time"] = FormatRfc3339(in.processing_time);
+void WriteProvenance(const DecisionInputs& in, JsonWriter& json) {
+  json.Key("rule_set_version");
+  json.String(in.rule_set_version);
+  json.Key("scorecard_version");
+  if (in.scorecard_version) {
+    json.String(*in.scorecard_version);
+  } else {
+    json.Null();
+  }
+  json.Key("event_time");
+  WriteTime(in.event.event_time, json);
+  json.Key("source");
+  WriteSource(in.source, json);
+  json.Key("processing_time");
+  WriteTime(in.processing_time, json);
 }
 
-void AppendCredit(const PolicyDecision& policy, Json& record) {
-  if (policy.score) {
-    record["score"] = policy.score->score;
-    Json parts = Json::object();
-    for (const auto& part : policy.score->parts) parts[part.characteristic->name] = part.points;
-    if (policy.rules.points != 0) parts["rules"] = policy.rules.points;
-    record["score_points"] = parts;
+// The score's points by characteristic, then the fired rules' points. A name given twice keeps its
+// first place and its last points (as a JSON object built member by member would).
+void WriteScorePoints(const PolicyDecision& policy, JsonWriter& json) {
+  std::vector<std::pair<std::string_view, int>> parts;
+  parts.reserve(policy.score->parts.size() + 1);
+  auto add = [&](std::string_view name, int points) {
+    for (auto& part : parts) {
+      if (part.first == name) {
+        part.second = points;
+        return;
+      }
+    }
+    parts.emplace_back(name, points);
+  };
+  for (const auto& part : policy.score->parts) add(part.characteristic->name, part.points);
+  if (policy.rules.points != 0) add("rules", policy.rules.points);
+  json.BeginObject();
+  for (const auto& [name, points] : parts) {
+    json.Key(name);
+    json.Integer(points);
   }
+  json.EndObject();
+}
+
+void WriteCredit(const PolicyDecision& policy, JsonWriter& json) {
+  if (policy.score) {
+    json.Key("score");
+    json.Integer(policy.score->score);
+    json.Key("score_points");
+    WriteScorePoints(policy, json);
+  }
+  json.Key("limit");
   if (policy.limit_granted) {
-    record["limit"] = *policy.limit_granted;
+    json.Number(*policy.limit_granted);
   } else if (policy.account) {
-    record["limit"] = policy.account->limit;
+    json.Number(policy.account->limit);
   } else {
-    record["limit"] = nullptr;
+    json.Null();
   }
   if (policy.account && !policy.limit_granted) {
-    record["limit_used"] = policy.account->used;
-    record["limit_available"] = policy.account->available();
+    json.Key("limit_used");
+    json.Number(policy.account->used);
+    json.Key("limit_available");
+    json.Number(policy.account->available());
   }
 }
 
@@ -97,107 +128,225 @@ std::string_view OutputKey(const Event& event) {
 std::optional<std::string> FormatLimitFreeze(const DecisionInputs& in) {
   if (!in.policy || !in.policy->freeze_reason || !in.policy->account) return std::nullopt;
   const CreditAccount& account = *in.policy->account;
-  Json record;
-  record["record_type"] = "limit_freeze";
-  record["account_id"] = in.event.account_id;
-  record["event_id"] = in.event.event_id;
-  record["event_type"] = ToString(in.event.type);
-  record["reason_code"] = *in.policy->freeze_reason;
-  record["limit"] = account.limit;
-  record["limit_used"] = account.used;
-  AppendProvenance(in, record);
-  return record.dump(-1, ' ', false, Json::error_handler_t::replace);
+  std::string out;
+  JsonWriter json(out);
+  json.BeginObject();
+  json.Key("record_type");
+  json.String("limit_freeze");
+  json.Key("account_id");
+  json.String(in.event.account_id);
+  json.Key("event_id");
+  json.String(in.event.event_id);
+  json.Key("event_type");
+  json.String(ToString(in.event.type));
+  json.Key("reason_code");
+  json.String(*in.policy->freeze_reason);
+  json.Key("limit");
+  json.Number(account.limit);
+  json.Key("limit_used");
+  json.Number(account.used);
+  WriteProvenance(in, json);
+  json.EndObject();
+  return out;
 }
 
 std::string FormatCreditEvent(const DecisionInputs& in) {
   const Event& e = in.event;
-  Json record;
-  record["record_type"] = "decision";
-  record["event_id"] = e.event_id;
-  record["event_type"] = ToString(e.type);
-  if (e.type == EventType::kApplication) record["applicant_id"] = e.applicant_id;
-  if (!e.account_id.empty()) record["account_id"] = e.account_id;
+  std::string out;
+  out.reserve(256 + 48 * in.specs.size());
+  JsonWriter json(out);
+  json.BeginObject();
+  json.Key("record_type");
+  json.String("decision");
+  json.Key("event_id");
+  json.String(e.event_id);
+  json.Key("event_type");
+  json.String(ToString(e.type));
+  if (e.type == EventType::kApplication) {
+    json.Key("applicant_id");
+    json.String(e.applicant_id);
+  }
+  if (!e.account_id.empty()) {
+    json.Key("account_id");
+    json.String(e.account_id);
+  }
   if (e.type == EventType::kTransaction) {
-    record["kind"] = ToString(e.kind);
-    record["amount"] = e.amount;
+    json.Key("kind");
+    json.String(ToString(e.kind));
+    json.Key("amount");
+    json.Number(e.amount);
   }
   if (e.type == EventType::kLabel) {
-    record["labelled_event_id"] = e.labelled_event_id;
-    record["label"] = ToString(e.label);
+    json.Key("labelled_event_id");
+    json.String(e.labelled_event_id);
+    json.Key("label");
+    json.String(ToString(e.label));
   }
-  Json reasons = Json::array();
-  Json rules = Json::array();
+  json.Key("decision");
   if (in.policy) {
-    record["decision"] = ToString(in.policy->decision);
-    AppendCredit(*in.policy, record);
-    if (in.policy->freeze_reason) record["limit_freeze"] = true;
-    for (const auto& code : in.policy->ReasonCodes()) reasons.push_back(code);
+    json.String(ToString(in.policy->decision));
+    WriteCredit(*in.policy, json);
+    if (in.policy->freeze_reason) {
+      json.Key("limit_freeze");
+      json.Bool(true);
+    }
   } else {
-    record["decision"] = ToString(in.outcome.decision);
-    if (in.outcome.freeze_limit) record["limit_freeze"] = true;
-    for (const auto& fired : in.outcome.fired) reasons.push_back(fired.rule->reason_code);
+    json.String(ToString(in.outcome.decision));
+    if (in.outcome.freeze_limit) {
+      json.Key("limit_freeze");
+      json.Bool(true);
+    }
   }
-  for (const auto& fired : in.outcome.fired) rules.push_back(fired.rule->id);
-  record["reason_codes"] = reasons;
-  record["rule_ids"] = rules;
-  record["features"] = FeatureObject(in);
-  record["late"] = in.late;
-  if (!in.features.exact) record["features_exact"] = false;
-  AppendProvenance(in, record);
-  return record.dump(-1, ' ', false, Json::error_handler_t::replace);
+  json.Key("reason_codes");
+  json.BeginArray();
+  if (in.policy) {
+    for (const auto& code : in.policy->ReasonCodes()) json.String(code);
+  } else {
+    for (const auto& fired : in.outcome.fired) json.String(fired.rule->reason_code);
+  }
+  json.EndArray();
+  json.Key("rule_ids");
+  json.BeginArray();
+  for (const auto& fired : in.outcome.fired) json.String(fired.rule->id);
+  json.EndArray();
+  json.Key("features");
+  WriteFeatures(in, json);
+  json.Key("late");
+  json.Bool(in.late);
+  if (!in.features.exact) {
+    json.Key("features_exact");
+    json.Bool(false);
+  }
+  WriteProvenance(in, json);
+  json.EndObject();
+  return out;
 }
 
 std::string FormatFeatureVector(const DecisionInputs& in) {
-  Json record;
-  record["event_id"] = in.event.event_id;
-  record["event_time"] = FormatRfc3339(in.event.event_time);
-  record["event_type"] = ToString(in.event.type);
-  for (size_t i = 0; i < in.specs.size(); ++i)
-    record[in.specs[i].name] = ToJson(in.features.values[i]);
-  record["features_exact"] = in.features.exact;
-  return record.dump(-1, ' ', false, Json::error_handler_t::replace);
+  // A feature may be named like a fixed field (event_type, features_exact): its value then takes
+  // that field's place, or the field's value its place, as in a JSON object built member by member.
+  auto feature_named = [&](std::string_view name) -> const Value* {
+    for (size_t i = 0; i < in.specs.size(); ++i) {
+      if (in.specs[i].name == name) return &in.features.values[i];
+    }
+    return nullptr;
+  };
+  std::string out;
+  JsonWriter json(out);
+  json.BeginObject();
+  json.Key("event_id");
+  if (const Value* value = feature_named("event_id")) {
+    json.Write(*value);
+  } else {
+    json.String(in.event.event_id);
+  }
+  json.Key("event_time");
+  if (const Value* value = feature_named("event_time")) {
+    json.Write(*value);
+  } else {
+    WriteTime(in.event.event_time, json);
+  }
+  json.Key("event_type");
+  if (const Value* value = feature_named("event_type")) {
+    json.Write(*value);
+  } else {
+    json.String(ToString(in.event.type));
+  }
+  bool exact_written = false;
+  for (size_t i = 0; i < in.specs.size(); ++i) {
+    const std::string& name = in.specs[i].name;
+    if (name == "event_id" || name == "event_time" || name == "event_type") continue;
+    json.Key(name);
+    if (name == "features_exact") {
+      json.Bool(in.features.exact);
+      exact_written = true;
+    } else {
+      json.Write(in.features.values[i]);
+    }
+  }
+  if (!exact_written) {
+    json.Key("features_exact");
+    json.Bool(in.features.exact);
+  }
+  json.EndObject();
+  return out;
 }
 
 std::optional<std::string> FormatFraudAlert(const DecisionInputs& in) {
   if (in.outcome.fired.empty()) return std::nullopt;
   const Event& e = in.event;
-  Json record;
-  record["alert_id"] = "alert-" + e.event_id;
-  record["event_id"] = e.event_id;
-  record["event_type"] = ToString(e.type);
-  record["entity"] = std::string(OutputKey(e));
-  record["severity"] = ToString(*in.outcome.alert_severity);
-  record["decision"] = ToString(in.policy ? in.policy->decision : in.outcome.decision);
-  Json rules = Json::array();
+  std::string out;
+  JsonWriter json(out);
+  json.BeginObject();
+  json.Key("alert_id");
+  json.String("alert-" + e.event_id);
+  json.Key("event_id");
+  json.String(e.event_id);
+  json.Key("event_type");
+  json.String(ToString(e.type));
+  json.Key("entity");
+  json.String(OutputKey(e));
+  json.Key("severity");
+  json.String(ToString(*in.outcome.alert_severity));
+  json.Key("decision");
+  json.String(ToString(in.policy ? in.policy->decision : in.outcome.decision));
+  json.Key("rules");
+  json.BeginArray();
   for (const auto& fired : in.outcome.fired) {
-    Json inputs = Json::object();
-    for (const auto& [name, value] : fired.inputs) inputs[name] = ToJson(value);
-    rules.push_back(Json{{"rule_id", fired.rule->id},
-                         {"reason_code", fired.rule->reason_code},
-                         {"severity", ToString(fired.rule->severity)},
-                         {"action", ToString(fired.rule->action)},
-                         {"points", fired.rule->points},
-                         {"condition", fired.rule->condition_text},
-                         {"values", inputs}});
+    json.BeginObject();
+    json.Key("rule_id");
+    json.String(fired.rule->id);
+    json.Key("reason_code");
+    json.String(fired.rule->reason_code);
+    json.Key("severity");
+    json.String(ToString(fired.rule->severity));
+    json.Key("action");
+    json.String(ToString(fired.rule->action));
+    json.Key("points");
+    json.Integer(fired.rule->points);
+    json.Key("condition");
+    json.String(fired.rule->condition_text);
+    json.Key("values");
+    json.BeginObject();
+    for (const auto& [name, value] : fired.inputs) {  // distinct slots, so distinct names
+      json.Key(name);
+      json.Write(value);
+    }
+    json.EndObject();
+    json.EndObject();
   }
-  record["rules"] = rules;
-  record["rule_set_version"] = in.rule_set_version;
-  record["event_time"] = FormatRfc3339(e.event_time);
-  record["source"] = SourceObject(in.source);
-  record["processing_time"] = FormatRfc3339(in.processing_time);
-  return record.dump(-1, ' ', false, Json::error_handler_t::replace);
+  json.EndArray();
+  json.Key("rule_set_version");
+  json.String(in.rule_set_version);
+  json.Key("event_time");
+  WriteTime(e.event_time, json);
+  json.Key("source");
+  WriteSource(in.source, json);
+  json.Key("processing_time");
+  WriteTime(in.processing_time, json);
+  json.EndObject();
+  return out;
 }
 
 std::string FormatDeadLetter(const ParseError& error, const SourcePosition& source,
                              std::string_view raw, TimestampMs processing_time) {
-  Json record;
-  record["reason"] = ToString(error.code);
-  record["error"] = error.message;
-  record["source"] = SourceObject(source);
-  record["raw_base64"] = Base64(raw);
-  record["raw_bytes"] = raw.size();
-  record["processing_time"] = FormatRfc3339(processing_time);
-  return record.dump(-1, ' ', false, Json::error_handler_t::replace);
+  std::string out;
+  JsonWriter json(out);
+  json.BeginObject();
+  json.Key("reason");
+  json.String(ToString(error.code));
+  json.Key("error");
+  json.String(error.message);
+  json.Key("source");
+  WriteSource(source, json);
+  json.Key("raw_base64");
+  json.String(Base64(raw));
+  json.Key("raw_bytes");
+  json.Unsigned(raw.size());
+  json.Key("processing_time");
+  WriteTime(processing_time, json);
+  json.EndObject();
+  return out;
 }
 
 }  // namespace riskstream

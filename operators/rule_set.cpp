@@ -172,7 +172,8 @@ RuleOutcome RuleSet::Evaluate(const Event& event, const std::vector<Value>& feat
                               const std::optional<CreditAccount>& account) const {
   RuleOutcome outcome;
   if (event.type == EventType::kLabel) outcome.decision = Decision::kRecorded;
-  std::vector<Value> slots;
+  // Reused per thread: one allocation per thread, not one per event (the set is shared, const).
+  thread_local std::vector<Value> slots;
   slots_->Fill(event, features, account, slots);
 
   for (const Rule& rule : rules_) {

@@ -156,7 +156,8 @@ ScoreResult Scorecard::Score(const Event& application, const std::vector<Value>&
                              const std::optional<CreditAccount>& account, int extra_points) const {
   ScoreResult result;
   result.score = base_ + extra_points;
-  std::vector<Value> slots;
+  // Reused per thread: one allocation per thread, not one per event (the set is shared, const).
+  thread_local std::vector<Value> slots;
   slots_->Fill(application, features, account, slots);
   for (const Characteristic& c : characteristics_) {
     Value value = c.value->Evaluate(slots);

@@ -34,8 +34,23 @@ Result<ProcessedInput> DecisionTopology::Process(std::string_view bytes,
                                                  std::optional<EventType> role,
                                                  const SourcePosition& source,
                                                  TimestampMs processing_time) {
+  auto error = parser_.Parse(bytes, role, event_);
+  return ProcessEvent(bytes, error, source, processing_time);
+}
+
+Result<ProcessedInput> DecisionTopology::ProcessParsed(std::string_view bytes, ParsedEvent& parsed,
+                                                       const SourcePosition& source,
+                                                       TimestampMs processing_time) {
+  if (!parsed.error) std::swap(event_, parsed.event);
+  return ProcessEvent(bytes, parsed.error, source, processing_time);
+}
+
+Result<ProcessedInput> DecisionTopology::ProcessEvent(std::string_view bytes,
+                                                      const std::optional<ParseError>& error,
+                                                      const SourcePosition& source,
+                                                      TimestampMs processing_time) {
   ProcessedInput result;
-  if (auto error = parser_.Parse(bytes, role, event_)) {
+  if (error) {
     result.rejection = error->code;
     result.outputs.push_back(
         {OutputStream::kDeadLetter, "", FormatDeadLetter(*error, source, bytes, processing_time)});

@@ -74,6 +74,11 @@ class DecisionTopology {
   // StateDb's pending batch and resume from the last commit.
   Result<ProcessedInput> Process(std::string_view bytes, std::optional<EventType> role,
                                  const SourcePosition& source, TimestampMs processing_time);
+  // The same for a record another EventParser over the same PiiHasher already parsed: `parsed` is
+  // what it made of `bytes` (and the record's role). The event is swapped with the topology's
+  // previous one, so `parsed` gets buffers back to parse into again.
+  Result<ProcessedInput> ProcessParsed(std::string_view bytes, ParsedEvent& parsed,
+                                       const SourcePosition& source, TimestampMs processing_time);
 
   // Installs another rule set (no scorecard, no shadow) for the events that follow.
   void SetRules(std::shared_ptr<const RuleSet> rules);
@@ -86,6 +91,10 @@ class DecisionTopology {
   const FeatureEngine& engine() const { return engine_; }
 
  private:
+  // Process() once event_ holds the parsed event, or `error` says why there is none.
+  Result<ProcessedInput> ProcessEvent(std::string_view bytes,
+                                      const std::optional<ParseError>& error,
+                                      const SourcePosition& source, TimestampMs processing_time);
   // Decides with `policy` and `credit`, appends the credit event (and freeze record) to `out` as
   // `stream`. Fails only when credit state cannot be read.
   Status Decide(const Policy& policy, CreditStore& credit, const FeatureVector& features,

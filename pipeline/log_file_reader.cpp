@@ -50,7 +50,16 @@ Status LogFileReader::Fill() {
     return Status::IoError(path_ + ": after line " + std::to_string(line_number_) + ": " + message);
   }
   buffer_.resize(old_size + static_cast<size_t>(n));
-  if (n == 0) eof_ = true;
+  if (n == 0) {
+    // A gzip stream that stops before its end reads like an end of file; zlib says so only here.
+    int code = Z_OK;
+    const char* message = gzerror(Gz(file_), &code);
+    if (code == Z_BUF_ERROR) {
+      return Status::IoError(path_ + ": after line " + std::to_string(line_number_) +
+                             ": the compressed data is cut short (" + message + ")");
+    }
+    eof_ = true;
+  }
   return Status::Ok();
 }
 

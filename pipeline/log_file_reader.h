@@ -22,7 +22,8 @@ class LogFileReader {
   LogFileReader& operator=(const LogFileReader&) = delete;
 
   // Reads the next line into `line` (without its end of line). false at the end of the file;
-  // IoError (with the path and line) when the file cannot be read or decompressed.
+  // IoError (with the path and line) when the file cannot be read or decompressed, or its gzip
+  // data stops short of the stream's end (a truncated file).
   Result<bool> Next(std::string& line);
 
   // The number of the line last returned by Next().

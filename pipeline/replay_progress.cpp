@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <ctime>
+
 namespace riskstream {
 namespace {
 
@@ -15,6 +17,12 @@ std::string Clock(double seconds) {
 }
 
 }  // namespace
+
+double ThreadCpuSeconds() {
+  timespec cpu{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu);
+  return static_cast<double>(cpu.tv_sec) + static_cast<double>(cpu.tv_nsec) / 1e9;
+}
 
 ReplayProgress::ReplayProgress(std::ostream& out, bool terminal)
     : out_(out), terminal_(terminal), start_(std::chrono::steady_clock::now()) {}

@@ -25,7 +25,16 @@ struct ReplayTotals {
   int64_t forced_releases = 0;  // left before every stream could show its next record
   std::optional<TimestampMs> first_event_time, last_event_time;
   double seconds = 0;
+  // Where the deciding thread's time went: waiting for the input (read and parsed on another
+  // thread), deciding (features, policy, output records), writing the output files, committing
+  // state. The rest of `seconds` is setup and bookkeeping.
+  double input_wait_seconds = 0, decide_seconds = 0, write_seconds = 0, commit_seconds = 0;
+  // CPU time of the deciding thread and of the thread that read and parsed the input.
+  double decide_cpu_seconds = 0, read_cpu_seconds = 0;
 };
+
+// CPU seconds the calling thread has used.
+double ThreadCpuSeconds();
 
 class ReplayProgress {
  public:

@@ -47,6 +47,18 @@ TEST(Time, FormatRoundTrips) {
   EXPECT_EQ(FormatRfc3339(1795760443125), "2026-11-27T06:20:43.125Z");
 }
 
+TEST(Time, FormatPadsEveryFieldAndKeepsFiveDigitYears) {
+  EXPECT_EQ(FormatRfc3339(0), "1970-01-01T00:00:00.000Z");
+  EXPECT_EQ(FormatRfc3339(-1), "1969-12-31T23:59:59.999Z");
+  EXPECT_EQ(FormatRfc3339(-62135596800000), "0001-01-01T00:00:00.000Z");
+  EXPECT_EQ(FormatRfc3339(253402300799999), "9999-12-31T23:59:59.999Z");
+  EXPECT_EQ(FormatRfc3339(253402300800000), "10000-01-01T00:00:00.000Z");
+  EXPECT_EQ(FormatRfc3339(-62167219200001), "-001-12-31T23:59:59.999Z");
+  char text[kRfc3339MaxBytes];
+  size_t length = FormatRfc3339(1795760443005, text);
+  EXPECT_EQ(std::string(text, length), "2026-11-27T06:20:43.005Z");
+}
+
 TEST(Time, ParsesAndFormatsDurations) {
   EXPECT_EQ(*ParseDuration("10m"), 10 * kMinuteMs);
   EXPECT_EQ(*ParseDuration("1h30m"), 90 * kMinuteMs);

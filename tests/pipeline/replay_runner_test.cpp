@@ -1,7 +1,9 @@
 #include "pipeline/replay_runner.h"
 
 #include <gtest/gtest.h>
+#include <zlib.h>
 
+#include <algorithm>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -147,6 +149,47 @@ TEST_F(Replay, GivenStateDirKeepsStateBetweenRuns) {
   ASSERT_TRUE(Run(dir_.Sub("out")).ok());
   auto first = Json::parse(Lines(dir_.Sub("out/decisions.jsonl"))[0]);
   EXPECT_EQ(first["features"]["withdrawals_per_account_1h"], 2.0);  // tx-1 of the first run too
+}
+
+TEST_F(Replay, BenchConfigsDecideWithTwelveAndOneFeature) {
+  // configs/bench/: the benchmark's 12-feature config and the one-feature ceiling load, decide
+  // every line of the log with their own policies and write one column per feature.
+  setenv("RISKSTREAM_PII_KEY", kTestPiiKey, 0);  // the shipped configs' pii_key_env
+  for (auto [name, columns] : {std::pair{"replay-12.yaml", 13}, std::pair{"replay-1.yaml", 2}}) {
+    config_ = std::string(RISKSTREAM_SOURCE_DIR) + "/configs/bench/" + name;
+    std::string out = dir_.Sub(std::string("out-") + name);
+    auto totals = Run(out);
+    ASSERT_TRUE(totals.ok()) << name << ": " << totals.status().ToString();
+    EXPECT_EQ(totals->decisions, 4) << name;
+    EXPECT_EQ(totals->rejects, 2) << name;
+    auto header = Lines(out + "/features.csv").at(0);
+    EXPECT_EQ(std::count(header.begin(), header.end(), ',') + 1, columns) << header;
+  }
+}
+
+TEST_F(Replay, TruncatedInputStopsTheReplayWithTheFileAndLine) {
+  // A gzip log cut off in the middle: the read-ahead thread meets the error, and the replay
+  // returns it with the file and line.
+  std::string compressed_log = dir_.Sub("cut.jsonl.gz");
+  gzFile file = gzopen(compressed_log.c_str(), "wb");
+  std::string text;
+  for (int i = 0; i < 20000; ++i) {
+    text += Withdrawal("tx-" + std::to_string(i), "2026-01-10T09:10:00Z", "1") + "\n";
+  }
+  gzwrite(file, text.data(), static_cast<unsigned>(text.size()));
+  gzclose(file);
+  std::string bytes;
+  {
+    std::ifstream in(compressed_log, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  std::ofstream(compressed_log, std::ios::binary | std::ios::trunc)
+      << bytes.substr(0, bytes.size() / 2);
+  log_ = compressed_log;
+  auto totals = Run(dir_.Sub("out"));
+  ASSERT_FALSE(totals.ok());
+  EXPECT_NE(totals.status().message().find(compressed_log + ": after line "), std::string::npos)
+      << totals.status().ToString();
 }
 
 }  // namespace

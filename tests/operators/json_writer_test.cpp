@@ -1,0 +1,148 @@
+#include "operators/json_writer.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <functional>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <random>
+
+namespace riskstream {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+// What the records printed before JsonWriter: nlohmann's dump with invalid UTF-8 replaced.
+std::string Reference(const Json& json) {
+  return json.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+std::string Written(const std::function<void(JsonWriter&)>& write) {
+  std::string out;
+  JsonWriter json(out);
+  write(json);
+  return out;
+}
+
+TEST(JsonWriter, NumbersPrintAsNlohmannPrintsThem) {
+  std::vector<double> numbers = {0.0,
+                                 -0.0,
+                                 1.0,
+                                 650.0,
+                                 165.15,
+                                 0.1 + 0.2,
+                                 1e15,
+                                 1e16,
+                                 1e17,
+                                 1e21,
+                                 1e22,
+                                 123456789012345678.0,
+                                 1e-5,
+                                 1e-7,
+                                 5e-324,
+                                 std::numeric_limits<double>::max(),
+                                 std::numeric_limits<double>::lowest(),
+                                 std::nan(""),
+                                 std::numeric_limits<double>::infinity(),
+                                 -std::numeric_limits<double>::infinity()};
+  std::mt19937_64 random(7);
+  for (int i = 0; i < 20000; ++i) {
+    uint64_t bits = random();
+    double any;
+    std::memcpy(&any, &bits, sizeof any);
+    numbers.push_back(any);
+    numbers.push_back(static_cast<double>(random() % 1000000) / 100.0);
+  }
+  for (double number : numbers) {
+    EXPECT_EQ(Written([&](JsonWriter& json) { json.Number(number); }), Reference(Json(number)))
+        << number;
+  }
+  for (int64_t number : {int64_t{0}, int64_t{-1}, std::numeric_limits<int64_t>::min(),
+                         std::numeric_limits<int64_t>::max()}) {
+    EXPECT_EQ(Written([&](JsonWriter& json) { json.Integer(number); }), Reference(Json(number)));
+  }
+  uint64_t big = std::numeric_limits<uint64_t>::max();
+  EXPECT_EQ(Written([&](JsonWriter& json) { json.Unsigned(big); }), Reference(Json(big)));
+}
+
+TEST(JsonWriter, StringsEscapeAsNlohmannEscapesThem) {
+  std::vector<std::string> texts = {"",
+                                    "plain",
+                                    "quote \" and backslash \\ and slash /",
+                                    "kind == \"withdrawal\"",
+                                    "\b\f\n\r\t",
+                                    std::string("nul \0 inside", 12),
+                                    "\x01\x1f\x7f",
+                                    "UTF-8: \xc3\xa9 \xe4\xb8\xad \xf0\x9f\x98\x80",
+                                    "invalid: \xff\xfe end",
+                                    "truncated \xe4\xb8",
+                                    "lone continuation \x80 here",
+                                    "overlong \xc0\xaf"};
+  std::mt19937 random(11);
+  for (int i = 0; i < 5000; ++i) {
+    std::string text(random() % 12, ' ');
+    for (char& c : text) c = static_cast<char>(random() % 256);
+    texts.push_back(text);
+  }
+  for (const auto& text : texts) {
+    EXPECT_EQ(Written([&](JsonWriter& json) { json.String(text); }), Reference(Json(text)));
+  }
+}
+
+TEST(JsonWriter, NestedObjectsAndArraysMatchAnOrderedDocument) {
+  Json expected;
+  expected["a"] = 1;
+  expected["b"] = Json::array({"x", 2.5, nullptr, true});
+  expected["c"] = Json::object();
+  expected["d"] = Json::array();
+  expected["e"] = Json{{"inner", Json::array({Json::object(), Json{{"k", false}}})}};
+  std::string written = Written([](JsonWriter& json) {
+    json.BeginObject();
+    json.Key("a");
+    json.Integer(1);
+    json.Key("b");
+    json.BeginArray();
+    json.String("x");
+    json.Number(2.5);
+    json.Null();
+    json.Bool(true);
+    json.EndArray();
+    json.Key("c");
+    json.BeginObject();
+    json.EndObject();
+    json.Key("d");
+    json.BeginArray();
+    json.EndArray();
+    json.Key("e");
+    json.BeginObject();
+    json.Key("inner");
+    json.BeginArray();
+    json.BeginObject();
+    json.EndObject();
+    json.BeginObject();
+    json.Key("k");
+    json.Bool(false);
+    json.EndObject();
+    json.EndArray();
+    json.EndObject();
+    json.EndObject();
+  });
+  EXPECT_EQ(written, Reference(expected));
+}
+
+TEST(JsonWriter, ValuesWriteByKind) {
+  std::string written = Written([](JsonWriter& json) {
+    json.BeginArray();
+    json.Write(Value::Missing());
+    json.Write(Value::Number(3));
+    json.Write(Value::String("t\"x"));
+    json.Write(Value::Bool(false));
+    json.EndArray();
+  });
+  EXPECT_EQ(written, R"([null,3.0,"t\"x",false])");
+}
+
+}  // namespace
+}  // namespace riskstream
