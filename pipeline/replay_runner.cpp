@@ -122,13 +122,14 @@ Result<ReplayTotals> RunReplay(const ReplayOptions& options, std::ostream& progr
         if (!totals.first_event_time || t < *totals.first_event_time) totals.first_event_time = t;
         if (!totals.last_event_time || t > *totals.last_event_time) totals.last_event_time = t;
       }
-      // Nothing reads a replay's state from outside and it is thrown away after a crash, so it
-      // is committed only to keep the pending batch (and its indexed reads) small; hot window
-      // state stays in the row cache meanwhile and is written once, not once per commit.
+      // Nothing reads a replay's own state from outside and it is thrown away after a crash, so
+      // the pending batch is only written out to keep it (and its indexed reads) small; hot
+      // window state stays in the row cache meanwhile. A kept state directory is committed.
       if (++uncommitted >= kReplayCommitCheckEvents) {
         uncommitted = 0;
         if ((*state)->PendingBatchBytes() >= kReplayMaxPendingBytes) {
-          if (Status s = (*state)->Commit(); !s.ok()) return s;
+          Status s = own_state ? (*state)->FlushPendingBatch() : (*state)->Commit();
+          if (!s.ok()) return s;
         }
         Charge(clock, totals.commit_seconds);
       }

@@ -320,6 +320,13 @@ Status StateDb::Commit() {
   return Status::Ok();
 }
 
+Status StateDb::FlushPendingBatch() {
+  auto status = db_->Write(write_options_, pending_->GetWriteBatch());
+  if (!status.ok()) return FromRocks(status, "writing the pending batch");
+  pending_->Clear();
+  return Status::Ok();
+}
+
 void StateDb::DiscardPending() {
   pending_->Clear();
   pending_offsets_.clear();

@@ -119,6 +119,11 @@ class StateDb {
   // Atomically writes the pending batch (with every dirty cached object) and offsets. On error
   // nothing was written and the pending batch is kept, so the caller can retry or discard.
   Status Commit();
+  // Writes the pending batch alone, keeping the cached objects dirty, so reads stay right but the
+  // database alone is not a consistent state (nor are offsets written). For state that is thrown
+  // away after a crash (a replay's), to keep the pending batch small without writing hot objects
+  // again and again; Commit() afterwards writes everything as usual.
+  Status FlushPendingBatch();
   // Drops every pending change and every cached object (the input will be re-read from the
   // committed offsets).
   void DiscardPending();

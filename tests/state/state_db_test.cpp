@@ -112,6 +112,25 @@ TEST_P(StateDbCacheTest, PendingChangesListDirtyObjectsOnce) {
   EXPECT_EQ(Committed("a"), "3");
 }
 
+// Flushing the pending batch writes it alone: cached objects stay dirty and right, and the next
+// commit writes them.
+TEST_P(StateDbCacheTest, FlushPendingBatchKeepsCachedObjectsDirty) {
+  const size_t empty = db_->PendingBatchBytes();  // a batch's header
+  db_->Put(kWindows, "plain", "p");
+  Set("a", "1");
+  ASSERT_TRUE(db_->FlushPendingBatch().ok());
+  EXPECT_EQ(db_->PendingBatchBytes(), empty);
+  auto plain = db_->GetCommitted(kWindows, "plain");
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(*plain, "p");
+  EXPECT_EQ(Value("a"), "1");
+  if (GetParam() >= (1 << 20)) {
+    EXPECT_EQ(Committed("a"), std::nullopt);  // still only in the cache
+  }
+  ASSERT_TRUE(db_->Commit().ok());
+  EXPECT_EQ(Committed("a"), "1");
+}
+
 TEST_P(StateDbCacheTest, StatsCountHitsAndStayWithinBudget) {
   for (int i = 0; i < 500; ++i) Set("k" + std::to_string(i), "value");
   const RowCacheStats before = db_->CacheStats();
