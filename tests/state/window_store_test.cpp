@@ -7,6 +7,7 @@
 #include <random>
 #include <set>
 
+#include "state/key_codec.h"
 #include "tests/support/state_db_test_base.h"
 
 namespace riskstream {
@@ -233,6 +234,51 @@ TEST_F(WindowStoreTest, RetainedLogIsBoundedByTheLateness) {
   // Kept: entries after Bounds(4990 - 1000).lo = 3890, i.e. 3900 .. 4990.
   EXPECT_EQ((*committed)->retained_entries, 110);
   EXPECT_LE(CommittedRows(*db_), 1 + 110 / static_cast<int>(WindowEntity::kChunkEntries) + 2);
+}
+
+// A corrupt row is an error naming the store, never a wrong aggregate.
+TEST_F(WindowStoreTest, CorruptRowsAreErrorsWithTheStore) {
+  {
+    WindowStore store(*db_, Spec(kHourMs));
+    for (int i = 0; i < 100; ++i)
+      Add(store, "long", 1000 + i);  // older chunks in rows of their own
+    ASSERT_TRUE(db_->Commit().ok());
+  }
+  std::string head_key;
+  AppendU32(head_key, 0);
+  AppendU64(head_key, 42);
+  AppendLengthPrefixed(head_key, "bad");
+  head_key.push_back(WindowEntity::kHeadTag);
+  db_->Put(StateDb::Family::kWindows, head_key, "garbage");
+  std::string chunk_key;
+  auto it = db_->NewIterator(StateDb::Family::kWindows);
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    std::string_view key(it->key().data(), it->key().size());
+    const size_t prefix = EntityPrefixLength(key);
+    if (prefix > 0 && key.size() > prefix && key[prefix] == WindowEntity::kChunkTag) {
+      chunk_key.assign(key);
+      break;
+    }
+  }
+  it.reset();
+  ASSERT_FALSE(chunk_key.empty());
+  db_->Put(StateDb::Family::kWindows, chunk_key, "x");
+  ASSERT_TRUE(db_->Commit().ok());
+  Reopen();
+  WindowStore store(*db_, Spec(kHourMs));
+  auto head = store.Apply(0, "bad", 5000, WindowContribution{1, ""});
+  ASSERT_FALSE(head.ok());
+  EXPECT_NE(head.status().ToString().find("corrupt window head in store 42"), std::string::npos)
+      << head.status().ToString();
+  auto chunk = store.Apply(0, "long", 5000, WindowContribution{1, ""});
+  ASSERT_FALSE(chunk.ok());
+  EXPECT_NE(chunk.status().ToString().find("corrupt window log chunk in store 42"),
+            std::string::npos)
+      << chunk.status().ToString();
+  auto committed = store.ReadCommitted(0, "bad");
+  EXPECT_FALSE(committed.ok());
+  // Other entities are unaffected.
+  EXPECT_EQ(Add(store, "good", 5000).count, 1);
 }
 
 // Brute force: keeps every event and answers from scratch.
