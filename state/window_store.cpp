@@ -82,16 +82,10 @@ Result<std::unique_ptr<WindowEntity>> WindowStore::ReadEntity(
   }
   // The multisets are not stored: rebuild them from the window's entries.
   if (spec_.track_distinct || spec_.track_extremes) {
+    e->distinct = 0;
     for (size_t i = e->UpperBound(e->lo); i < e->end() && e->at(i).time <= e->hi; ++i) {
-      const WindowEntry& entry = e->at(i);
-      if (spec_.track_distinct && !entry.uncounted && ++e->sets().distinct[entry.text] == 1) {
-        e->CountMultisetBytes(kNodeBytes + TextBytes(entry.text));
-      }
-      if (spec_.track_extremes && ++e->sets().extremes[Normalized(entry.value)] == 1) {
-        e->CountMultisetBytes(kNodeBytes);
-      }
+      CountIn(*e, e->at(i));
     }
-    if (spec_.track_distinct) e->distinct = static_cast<int64_t>(e->sets().distinct.size());
   }
   return e;
 }
@@ -114,28 +108,34 @@ Result<WindowStore::Acquired> WindowStore::Acquire(uint32_t partition, std::stri
   return Acquired{windows, windows->Add(spec_.store_id, std::move(*read))};
 }
 
-void WindowStore::Enter(WindowEntity& e, size_t i) const {
-  WindowEntry& entry = e.at(i);
-  e.count += 1;
-  e.sum += entry.value;
-  if (spec_.track_distinct) {
-    auto found = e.sets().distinct.find(entry.text);
-    if (found != e.sets().distinct.end()) {
-      ++found->second;
-    } else if (spec_.max_distinct > 0 && e.distinct >= spec_.max_distinct) {
-      // Full: a new value is dropped, and reads are flagged while it could be in the window.
-      entry.uncounted = true;
-      e.Touch(i);
-      e.capped_until = std::max(e.capped_until, e.hi);
-    } else {
-      e.sets().distinct.emplace(entry.text, 1);
-      e.distinct += 1;
-      e.CountMultisetBytes(kNodeBytes + TextBytes(entry.text));
-    }
+void WindowStore::CountIn(WindowEntity& e, const WindowEntry& entry) const {
+  if (spec_.track_distinct && !entry.uncounted && ++e.sets().distinct[entry.text] == 1) {
+    e.distinct += 1;
+    e.CountMultisetBytes(kNodeBytes + TextBytes(entry.text));
   }
   if (spec_.track_extremes && ++e.sets().extremes[Normalized(entry.value)] == 1) {
     e.CountMultisetBytes(kNodeBytes);
   }
+}
+
+void WindowStore::ReadExtremes(WindowEntity& e, WindowAggregate& out) const {
+  if (!spec_.track_extremes || e.sets().extremes.empty()) return;
+  out.min = e.sets().extremes.begin()->first;
+  out.max = e.sets().extremes.rbegin()->first;
+}
+
+void WindowStore::Enter(WindowEntity& e, size_t i) const {
+  WindowEntry& entry = e.at(i);
+  e.count += 1;
+  e.sum += entry.value;
+  if (spec_.track_distinct && spec_.max_distinct > 0 && e.distinct >= spec_.max_distinct &&
+      !e.sets().distinct.contains(entry.text)) {
+    // Full: a new value is dropped, and reads are flagged while it could be in the window.
+    entry.uncounted = true;
+    e.Touch(i);
+    e.capped_until = std::max(e.capped_until, e.hi);
+  }
+  CountIn(e, entry);
 }
 
 void WindowStore::Leave(WindowEntity& e, const WindowEntry& entry) const {
@@ -238,10 +238,7 @@ WindowAggregate WindowStore::Update(WindowEntity& e, TimestampMs t,
     out.count = e.count;
     out.sum = e.sum;
     out.distinct = e.distinct;
-    if (spec_.track_extremes && !e.sets().extremes.empty()) {
-      out.min = e.sets().extremes.begin()->first;
-      out.max = e.sets().extremes.rbegin()->first;
-    }
+    ReadExtremes(e, out);
   } else {
     auto [lo, hi] = spec_.Bounds(t);
     out = Scan(e, lo, hi);
@@ -300,10 +297,7 @@ Result<std::optional<CommittedWindow>> WindowStore::ReadCommitted(uint32_t parti
     a.previous_time = e.newest_time;
     a.previous_text = e.newest_text;
   }
-  if (spec_.track_extremes && !e.sets().extremes.empty()) {
-    a.min = e.sets().extremes.begin()->first;
-    a.max = e.sets().extremes.rbegin()->first;
-  }
+  ReadExtremes(e, a);
   out.retained_entries = static_cast<int64_t>(e.size());
   return std::optional<CommittedWindow>(std::move(out));
 }

@@ -124,6 +124,10 @@ class WindowStore {
   TimestampMs KeepAfter(TimestampMs t) const;
   void Advance(WindowEntity& e, TimestampMs t);
   void AddToLog(WindowEntity& e, TimestampMs t, const WindowContribution& contribution);
+  // Counts an entry into the multisets (its distinct value only when not left out by the cap).
+  void CountIn(WindowEntity& e, const WindowEntry& entry) const;
+  // min and max of the window from the ordered multiset, when tracked and not empty.
+  void ReadExtremes(WindowEntity& e, WindowAggregate& out) const;
   void Enter(WindowEntity& e, size_t i) const;
   void Leave(WindowEntity& e, const WindowEntry& entry) const;
   WindowAggregate Scan(WindowEntity& e, TimestampMs lo, TimestampMs hi) const;
