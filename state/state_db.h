@@ -79,6 +79,10 @@ class StateDb {
   bool MayHaveWindowRows(std::string_view entity_prefix) const {
     return !written_windows_ || written_windows_->MayContain(entity_prefix);
   }
+  // Notes that rows starting with `entity_prefix` may be written from now on: a cached object
+  // (which stages its rows without noting them) calls it when it is made for an entity that has
+  // no rows yet. Put() notes the windows rows it writes itself.
+  void NoteWindowRows(std::string_view entity_prefix);
 
   // Committed data only, without the pending batch: safe to call from any thread while the owning
   // task works (the admin endpoint reads state this way). GetCommitted: nullopt when absent.
@@ -156,6 +160,10 @@ class StateDb {
   std::unique_ptr<rocksdb::WriteBatchWithIndex> pending_;
   std::map<std::pair<std::string, int32_t>, int64_t> pending_offsets_;
   std::map<std::pair<std::string, int32_t>, int64_t> pending_changelog_positions_;
+  // Writes the pending batch's newest change per key into `out`, family by family in key order.
+  void ReadPendingIndex(RowWriter& out) const;
+  // The pending batch (and the dirty objects' rows) as one batch in key order.
+  rocksdb::WriteBatch SortedPendingBatch(bool with_dirty_objects) const;
   // Adds the pending offsets and changelog positions to `batch` as kMeta rows.
   Status AddPendingPositions(rocksdb::WriteBatchBase& batch);
   Result<std::optional<int64_t>> ReadPosition(const std::string& key, const std::string& what);

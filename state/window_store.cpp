@@ -102,6 +102,7 @@ Result<WindowStore::Acquired> WindowStore::Acquire(uint32_t partition, std::stri
   Result<std::optional<std::string>> head = std::optional<std::string>();
   if (db_.MayHaveWindowRows(prefix)) head = db_.Get(kFamily, prefix + WindowEntity::kHeadTag);
   if (!head.ok()) return head.status();
+  if (!head->has_value()) db_.NoteWindowRows(prefix);  // its rows are staged without noting
   auto read = ReadEntity(std::move(prefix), *head,
                          [&] { return db_.NewIterator(kFamily, /*within_entity=*/true); });
   if (!read.ok()) return read.status();

@@ -131,6 +131,26 @@ TEST_P(StateDbCacheTest, FlushPendingBatchKeepsCachedObjectsDirty) {
   EXPECT_EQ(Committed("a"), "1");
 }
 
+// A commit writes its rows in key order; for a key changed both in the pending batch (a put, then
+// a delete) and by a cached object staged later, the object's change is the newest and wins.
+TEST_P(StateDbCacheTest, CommitKeepsTheNewestChangeOfEachKey) {
+  for (int i = 0; i < 300; ++i) Set("k" + std::to_string(i), "cached");
+  for (int i = 299; i >= 0; --i) {
+    db_->Put(kWindows, "plain" + std::to_string(i), "old");
+    if (i % 3 == 0) db_->Delete(kWindows, "plain" + std::to_string(i));
+  }
+  db_->Put(kWindows, "row/k7", "pending");  // older than the cached object when it is cached
+  Set("k7", "newest");
+  ASSERT_TRUE(db_->Commit().ok());
+  Reopen();
+  for (int i = 0; i < 300; ++i) {
+    ASSERT_EQ(Committed("k" + std::to_string(i)), i == 7 ? "newest" : "cached") << i;
+    auto plain = db_->GetCommitted(kWindows, "plain" + std::to_string(i));
+    ASSERT_TRUE(plain.ok());
+    ASSERT_EQ(*plain, i % 3 == 0 ? std::nullopt : std::optional<std::string>("old")) << i;
+  }
+}
+
 TEST_P(StateDbCacheTest, StatsCountHitsAndStayWithinBudget) {
   for (int i = 0; i < 500; ++i) Set("k" + std::to_string(i), "value");
   const RowCacheStats before = db_->CacheStats();
