@@ -40,7 +40,7 @@ Result<std::unique_ptr<ReplaySource>> OpenSource(const ReplayOptions& options,
 
 // How often replay looks at the size of its pending batch, and the size at which it commits.
 constexpr int64_t kReplayCommitCheckEvents = 1000;
-constexpr size_t kReplayMaxPendingBytes = 4 << 20;
+constexpr size_t kReplayMaxPendingBytes = 1 << 20;
 
 // Adds the time since `since` to `seconds` and moves `since` to now.
 void Charge(std::chrono::steady_clock::time_point& since, double& seconds) {

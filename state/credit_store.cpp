@@ -50,13 +50,18 @@ std::string CreditStore::Key(std::string_view account_id) const {
 }
 
 Result<std::optional<CreditAccount>> CreditStore::Get(std::string_view account_id) {
-  auto row = db_->Get(StateDb::Family::kCredit, Key(account_id));
+  const std::string key = Key(account_id);
+  // Most accounts a stream sees are new: known unwritten, they cost no read.
+  if (!db_->MayHaveRows(StateDb::Family::kCredit, key)) return std::optional<CreditAccount>();
+  auto row = db_->Get(StateDb::Family::kCredit, key);
   if (!row.ok()) return row.status();
   return Decode(*row, account_id);
 }
 
 void CreditStore::Put(std::string_view account_id, const CreditAccount& account) {
-  db_->Put(StateDb::Family::kCredit, Key(account_id), Encode(account));
+  const std::string key = Key(account_id);
+  db_->NoteRows(StateDb::Family::kCredit, key);
+  db_->Put(StateDb::Family::kCredit, key, Encode(account));
 }
 
 Result<std::optional<CreditAccount>> CreditStore::GetCommitted(std::string_view account_id) const {

@@ -1,5 +1,6 @@
 #include "state/event_index.h"
 
+#include <algorithm>
 #include <limits>
 #include <vector>
 
@@ -9,11 +10,23 @@ namespace riskstream {
 namespace {
 
 constexpr auto kFamily = StateDb::Family::kEvents;
+constexpr size_t kEntryOverhead = 64;  // hash node, two keys' tags and times
+
+std::string EncodeEntry(TimestampMs time, std::string_view payload) {
+  std::string value;
+  AppendTimestamp(value, time);
+  value.append(payload);
+  return value;
+}
 
 }  // namespace
 
 EventIndex::EventIndex(StateDb& db, DurationMs retention_ms, char id_tag, char time_tag)
-    : db_(db), retention_ms_(retention_ms), id_tag_(id_tag), time_tag_(time_tag) {}
+    : db_(db), retention_ms_(retention_ms), id_tag_(id_tag), time_tag_(time_tag) {
+  db_.AddPendingWriter(this);
+}
+
+EventIndex::~EventIndex() { db_.RemovePendingWriter(this); }
 
 std::string EventIndex::IdKey(std::string_view event_id) const {
   std::string key(1, id_tag_);
@@ -29,33 +42,77 @@ std::string EventIndex::TimeKey(TimestampMs event_time, std::string_view event_i
 }
 
 void EventIndex::Put(std::string_view event_id, TimestampMs event_time, std::string_view payload) {
-  std::string value;
-  AppendTimestamp(value, event_time);
-  value.append(payload);
-  db_.Put(kFamily, IdKey(event_id), value);
-  db_.Put(kFamily, TimeKey(event_time, event_id), "");
+  if (!noted_) {
+    db_.NoteRows(kFamily, std::string_view(&id_tag_, 1));
+    noted_ = true;
+  }
+  auto [it, added] = fresh_.try_emplace(std::string(event_id));
+  if (!added) fresh_bytes_ -= 2 * event_id.size() + it->second.payload.size() + kEntryOverhead;
+  it->second = Entry{event_time, std::string(payload)};
+  fresh_bytes_ += 2 * event_id.size() + payload.size() + kEntryOverhead;
+  fresh_oldest_ = fresh_.size() == 1 ? event_time : std::min(fresh_oldest_, event_time);
   if (oldest_ && event_time < *oldest_) oldest_ = event_time;
+}
+
+Result<std::optional<EventIndex::Entry>> EventIndex::GetStored(std::string_view event_id) {
+  if (!db_.MayHaveRows(kFamily, std::string_view(&id_tag_, 1))) return std::optional<Entry>();
+  auto stored = db_.Get(kFamily, IdKey(event_id));
+  if (!stored.ok()) return stored.status();
+  if (!stored->has_value()) return std::optional<Entry>();
+  size_t pos = 0;
+  TimestampMs time;
+  if (!ReadTimestamp(**stored, pos, time)) {
+    return Status::IoError("corrupt event index entry of " + std::string(event_id));
+  }
+  return std::optional<Entry>(Entry{time, (*stored)->substr(pos)});
 }
 
 Result<std::optional<std::pair<TimestampMs, std::string>>> EventIndex::Get(
     std::string_view event_id) {
-  auto stored = db_.Get(kFamily, IdKey(event_id));
+  using Found = std::optional<std::pair<TimestampMs, std::string>>;
+  if (auto it = fresh_.find(event_id); it != fresh_.end()) {
+    return Found(std::make_pair(it->second.time, it->second.payload));
+  }
+  auto stored = GetStored(event_id);
   if (!stored.ok()) return stored.status();
-  using Entry = std::optional<std::pair<TimestampMs, std::string>>;
-  if (!stored->has_value()) return Entry();
-  size_t pos = 0;
-  TimestampMs time;
-  if (!ReadTimestamp(**stored, pos, time)) return Status::IoError("corrupt event index entry");
-  return Entry(std::make_pair(time, (*stored)->substr(pos)));
+  if (!stored->has_value()) return Found();
+  return Found(std::make_pair((*stored)->time, std::move((*stored)->payload)));
+}
+
+void EventIndex::DeleteStored(std::string_view event_id, const Entry& entry) {
+  db_.Delete(kFamily, IdKey(event_id));
+  db_.Delete(kFamily, TimeKey(entry.time, event_id));
 }
 
 Status EventIndex::Erase(std::string_view event_id) {
-  auto current = Get(event_id);
-  if (!current.ok()) return current.status();
-  if (!current->has_value()) return Status::Ok();
-  db_.Delete(kFamily, IdKey(event_id));
-  db_.Delete(kFamily, TimeKey((*current)->first, event_id));
+  if (auto it = fresh_.find(event_id); it != fresh_.end()) {
+    fresh_bytes_ -= 2 * event_id.size() + it->second.payload.size() + kEntryOverhead;
+    fresh_.erase(it);
+  }
+  auto stored = GetStored(event_id);  // an older entry of a repeated id goes too
+  if (!stored.ok()) return stored.status();
+  if (stored->has_value()) DeleteStored(event_id, **stored);
   return Status::Ok();
+}
+
+int64_t EventIndex::ExpireFresh(TimestampMs cutoff) {
+  if (fresh_.empty() || fresh_oldest_ > cutoff) return 0;
+  int64_t expired = 0;
+  TimestampMs oldest = std::numeric_limits<TimestampMs>::max();
+  for (auto it = fresh_.begin(); it != fresh_.end();) {
+    if (it->second.time > cutoff) {
+      oldest = std::min(oldest, it->second.time);
+      ++it;
+      continue;
+    }
+    // The newest entry of its id expires: an older stored one was replaced by it, so it goes too.
+    db_.Delete(kFamily, IdKey(it->first));
+    fresh_bytes_ -= 2 * it->first.size() + it->second.payload.size() + kEntryOverhead;
+    it = fresh_.erase(it);
+    ++expired;
+  }
+  fresh_oldest_ = oldest;
+  return expired;
 }
 
 Status EventIndex::Expire(TimestampMs newest_event_time, int64_t* expired) {
@@ -67,7 +124,7 @@ Status EventIndex::Expire(TimestampMs newest_event_time, int64_t* expired) {
   if (oldest_ && *oldest_ > cutoff) return Status::Ok();
   std::vector<std::pair<std::string, TimestampMs>> doomed;  // (by-time key, time)
   TimestampMs next_oldest = std::numeric_limits<TimestampMs>::max();
-  {
+  if (db_.MayHaveRows(kFamily, std::string_view(&id_tag_, 1))) {
     auto it = db_.NewIterator(kFamily);
     std::string start(1, time_tag_);
     if (oldest_) AppendTimestamp(start, *oldest_);
@@ -87,17 +144,36 @@ Status EventIndex::Expire(TimestampMs newest_event_time, int64_t* expired) {
   }
   for (const auto& [by_time, time] : doomed) {
     std::string_view event_id = std::string_view(by_time).substr(1 + 8);
-    // A repeated id may have a newer entry: delete the id entry only if it is this one.
-    auto current = Get(event_id);
-    if (!current.ok()) return current.status();
-    if (current->has_value() && (*current)->first == time) {
+    // A repeated id may have a newer entry: delete the id row only if it holds this one.
+    auto stored = GetStored(event_id);
+    if (!stored.ok()) return stored.status();
+    if (stored->has_value() && (*stored)->time == time && !fresh_.contains(event_id)) {
       db_.Delete(kFamily, IdKey(event_id));
       if (expired != nullptr) ++*expired;
     }
     db_.Delete(kFamily, by_time);
   }
-  oldest_ = next_oldest;
+  const int64_t fresh_expired = ExpireFresh(cutoff);
+  if (expired != nullptr) *expired += fresh_expired;
+  oldest_ = fresh_.empty() ? next_oldest : std::min(next_oldest, fresh_oldest_);
   return Status::Ok();
+}
+
+void EventIndex::Stage(RowWriter& out) const {
+  for (const auto& [event_id, entry] : fresh_) {
+    out.Put(kFamily, IdKey(event_id), EncodeEntry(entry.time, entry.payload));
+    out.Put(kFamily, TimeKey(entry.time, event_id), "");
+  }
+}
+
+void EventIndex::Written() {
+  fresh_.clear();
+  fresh_bytes_ = 0;
+}
+
+void EventIndex::Dropped() {
+  Written();
+  oldest_.reset();
 }
 
 }  // namespace riskstream

@@ -5,24 +5,34 @@
 // arrive hours to weeks after the event they name; the index lets them land in the windows of that
 // event. Entries older than `retention` (in event time) are deleted explicitly. A repeated event id
 // keeps the newest entry. Several indexes share the column family, each under its own pair of key
-// tags. Not thread-safe: part of one task's StateDb.
+// tags. Entries added since the pending batch was last written stay in a hash map of the index
+// (it is a PendingWriter): adding one costs no write into RocksDB's indexed batch, and StateDb
+// writes them as rows with the batch. In a database created empty, an index that never held an
+// entry answers without reading. Not thread-safe: part of one task's StateDb, which it must not
+// outlive.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 
 #include "common/status.h"
 #include "common/time.h"
+#include "state/pending_writer.h"
 #include "state/state_db.h"
 
 namespace riskstream {
 
-class EventIndex {
+class EventIndex final : public PendingWriter {
  public:
   // `db` must outlive the index. `id_tag` and `time_tag` start its keys: distinct per index.
   EventIndex(StateDb& db, DurationMs retention_ms, char id_tag = 'E', char time_tag = 'T');
+  ~EventIndex() override;
+  EventIndex(const EventIndex&) = delete;
+  EventIndex& operator=(const EventIndex&) = delete;
 
   void Put(std::string_view event_id, TimestampMs event_time, std::string_view payload);
   // The indexed time and payload of `event_id`, nullopt when unknown or expired.
@@ -33,15 +43,41 @@ class EventIndex {
   // Adds the number of entries deleted to `*expired` when given.
   Status Expire(TimestampMs newest_event_time, int64_t* expired = nullptr);
 
+  // PendingWriter: the entries added since the batch was last written.
+  void Stage(RowWriter& out) const override;
+  void Written() override;
+  void Dropped() override;
+  size_t Bytes() const override { return fresh_bytes_; }
+
  private:
+  struct Entry {
+    TimestampMs time;
+    std::string payload;
+  };
   std::string IdKey(std::string_view event_id) const;
   std::string TimeKey(TimestampMs event_time, std::string_view event_id) const;
+  // The stored entry of `event_id` (through the pending batch), ignoring fresh ones.
+  Result<std::optional<Entry>> GetStored(std::string_view event_id);
+  // Deletes `event_id`'s stored id row (and its time row) when `entry` is its stored entry.
+  void DeleteStored(std::string_view event_id, const Entry& entry);
+  // Drops fresh entries at or before `cutoff`; returns how many.
+  int64_t ExpireFresh(TimestampMs cutoff);
 
   StateDb& db_;
   DurationMs retention_ms_;
   char id_tag_, time_tag_;
   std::optional<TimestampMs> oldest_;  // unknown until first needed, and after a discard
   uint64_t discards_seen_ = 0;         // StateDb::discards() when oldest_ was last right
+  // Looks up std::string keys by string_view without copying.
+  struct IdHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view id) const { return std::hash<std::string_view>{}(id); }
+  };
+  // By event id; newer than any stored entry of the id.
+  std::unordered_map<std::string, Entry, IdHash, std::equal_to<>> fresh_;
+  size_t fresh_bytes_ = 0;
+  TimestampMs fresh_oldest_ = 0;  // at or before every fresh entry's time (when there are any)
+  bool noted_ = false;            // its tag is noted as written (StateDb::NoteRows)
 };
 
 }  // namespace riskstream

@@ -13,12 +13,16 @@ constexpr size_t kBlocks = kBits / 64 / kBlockWords;
 size_t Block(uint64_t h) { return static_cast<size_t>((h >> 32) % kBlocks) * kBlockWords; }
 size_t ProbeBit(uint64_t h, int i) { return static_cast<size_t>((h >> (9 * i)) & 511); }
 
+uint64_t Hash(std::string_view bytes, uint64_t salt) {
+  return std::hash<std::string_view>{}(bytes) ^ (salt * 0x9e3779b97f4a7c15ULL);
+}
+
 }  // namespace
 
 PrefixFilter::PrefixFilter() : bits_(kBits / 64, 0) {}
 
-void PrefixFilter::Add(std::string_view bytes) {
-  const uint64_t h = std::hash<std::string_view>{}(bytes);
+void PrefixFilter::Add(std::string_view bytes, uint64_t salt) {
+  const uint64_t h = Hash(bytes, salt);
   uint64_t* block = &bits_[Block(h)];
   for (int i = 0; i < kProbes; ++i) {
     const size_t bit = ProbeBit(h, i);
@@ -26,8 +30,8 @@ void PrefixFilter::Add(std::string_view bytes) {
   }
 }
 
-bool PrefixFilter::MayContain(std::string_view bytes) const {
-  const uint64_t h = std::hash<std::string_view>{}(bytes);
+bool PrefixFilter::MayContain(std::string_view bytes, uint64_t salt) const {
+  const uint64_t h = Hash(bytes, salt);
   const uint64_t* block = &bits_[Block(h)];
   for (int i = 0; i < kProbes; ++i) {
     const size_t bit = ProbeBit(h, i);

@@ -6,6 +6,8 @@
 #include <rocksdb/statistics.h>
 #include <rocksdb/table.h>
 
+#include <algorithm>
+
 #include "state/key_codec.h"
 #include "state/sorted_rows.h"
 
@@ -80,7 +82,7 @@ Status StateDb::CheckFormat(const std::string& path) {
       db_->NewIterator(rocksdb::ReadOptions(), Handle(Family::kWindows)));
   any->SeekToFirst();
   if (!any->Valid()) {
-    written_windows_ = std::make_unique<PrefixFilter>();  // created empty: track what is written
+    written_ = std::make_unique<PrefixFilter>();  // created empty: track what is written
   } else {
     return Status::InvalidConfig("state database " + path +
                                  " was written by an older riskstream (state format 1), this one "
@@ -202,16 +204,27 @@ std::unique_ptr<rocksdb::Iterator> StateDb::NewCommittedIterator(Family family) 
   return std::unique_ptr<rocksdb::Iterator>(db_->NewIterator(options, Handle(family)));
 }
 
-void StateDb::NoteWindowsKey(std::string_view key) {
-  NoteWindowRows(key.substr(0, EntityPrefixLength(key)));
+void StateDb::RemovePendingWriter(PendingWriter* writer) {
+  writers_.erase(std::remove(writers_.begin(), writers_.end(), writer), writers_.end());
 }
 
-void StateDb::NoteWindowRows(std::string_view entity_prefix) {
-  if (written_windows_) written_windows_->Add(entity_prefix);
+void StateDb::StageWriters(RowWriter& out) const {
+  for (const PendingWriter* writer : writers_) writer->Stage(out);
+}
+
+void StateDb::WritersWritten() {
+  for (PendingWriter* writer : writers_) writer->Written();
+}
+
+size_t StateDb::PendingBatchBytes() const {
+  size_t bytes = pending_->GetWriteBatch()->GetDataSize();
+  for (const PendingWriter* writer : writers_) bytes += writer->Bytes();
+  return bytes;
 }
 
 void StateDb::Put(Family family, const std::string& key, const std::string& value) {
-  if (family == Family::kWindows) NoteWindowsKey(key);
+  if (family == Family::kWindows)
+    NoteRows(family, std::string_view(key).substr(0, EntityPrefixLength(key)));
   pending_->Put(Handle(family), key, value);
 }
 
@@ -263,6 +276,8 @@ Result<std::optional<int64_t>> StateDb::CommittedChangelogPosition(const std::st
 void StateDb::ForEachPending(const PendingVisitor& visit) {
   BatchWriter pending(*this, *pending_);
   cache_->StageAll(pending);
+  StageWriters(pending);
+  WritersWritten();  // their changes are in the pending batch now
   // Hands each row on to `visit`, as the pending index gives them.
   class Visiting final : public RowWriter {
    public:
@@ -302,11 +317,12 @@ Status StateDb::AddPendingPositions(rocksdb::WriteBatchBase& batch) {
 
 Status StateDb::WriteRestored(const std::vector<Change>& changes) {
   if (pending_->GetWriteBatch()->Count() != 0 || !pending_offsets_.empty() ||
-      cache_->dirty_objects() != 0) {
+      cache_->dirty_objects() != 0 ||
+      std::any_of(writers_.begin(), writers_.end(), [](auto* w) { return w->Bytes() != 0; })) {
     return Status::IoError("restoring state while changes are pending");
   }
-  cache_->Clear();           // what it knows may predate the restored rows
-  written_windows_.reset();  // restored rows were not noted: read to know from now on
+  cache_->Clear();   // what it knows may predate the restored rows
+  written_.reset();  // restored rows were not noted: read to know from now on
   rocksdb::WriteBatch batch;
   for (const auto& change : changes) {
     auto s = change.value ? batch.Put(Handle(change.family), change.key, *change.value)
@@ -337,12 +353,14 @@ void StateDb::ReadPendingIndex(RowWriter& out) const {
 }
 
 rocksdb::WriteBatch StateDb::SortedPendingBatch(bool with_dirty_objects) const {
-  // The pending batch's newest change per key, then the dirty objects' rows (later, so they win
-  // for a key both change), all in key order for cheap memtable inserts. Staging them straight
-  // into the commit's batch skips the pending batch's index, and a failed write keeps them dirty.
+  // The pending batch's newest change per key, then the dirty objects' and the pending writers'
+  // rows (later, so they win for a key both change), all in key order for cheap memtable inserts.
+  // Staging them straight into the commit's batch skips the pending batch's index, and a failed
+  // write keeps them dirty.
   SortedRows rows;
   ReadPendingIndex(rows);
   if (with_dirty_objects) cache_->StageAll(rows);
+  StageWriters(rows);
   rocksdb::WriteBatch batch;
   BatchWriter writer(*this, batch);
   rows.WriteTo(writer);
@@ -358,6 +376,7 @@ Status StateDb::Commit() {
   pending_offsets_.clear();
   pending_changelog_positions_.clear();
   cache_->Committed();
+  WritersWritten();
   return Status::Ok();
 }
 
@@ -366,6 +385,7 @@ Status StateDb::FlushPendingBatch() {
   auto status = db_->Write(write_options_, &batch);
   if (!status.ok()) return FromRocks(status, "writing the pending batch");
   pending_->Clear();
+  WritersWritten();
   return Status::Ok();
 }
 
@@ -374,6 +394,7 @@ void StateDb::DiscardPending() {
   pending_offsets_.clear();
   pending_changelog_positions_.clear();
   cache_->Clear();
+  for (PendingWriter* writer : writers_) writer->Dropped();
   ++discards_;
 }
 

@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "state/pending_writer.h"
 #include "state/prefix_filter.h"
 #include "state/row_cache.h"
 #include "state/state_family.h"
@@ -74,15 +75,23 @@ class StateDb {
   CachedRow* FindCached(std::string_view key) { return cache_->Find(key); }
   CachedRow* AddCached(std::unique_ptr<CachedRow> row) { return cache_->Add(std::move(row)); }
   void SettleCached(CachedRow* row, bool changed);
-  // False only when the windows family has no row starting with `entity_prefix` (key_codec.h):
-  // known in a database this StateDb created, until a restore. True means "read to know".
-  bool MayHaveWindowRows(std::string_view entity_prefix) const {
-    return !written_windows_ || written_windows_->MayContain(entity_prefix);
+  // What was written, known in a database this StateDb created (until a restore): NoteRows()
+  // records that rows of `family` starting with `prefix` may be written from now on, and
+  // MayHaveRows() is false only when no such prefix was ever noted. True means "read to know".
+  // A store notes a prefix before its first row under it reaches the pending batch (a cached
+  // object when it is made for an entity without rows); Put() notes window rows by their entity
+  // prefix (key_codec.h) itself.
+  void NoteRows(Family family, std::string_view prefix) {
+    if (written_) written_->Add(prefix, static_cast<uint64_t>(family) + 1);
   }
-  // Notes that rows starting with `entity_prefix` may be written from now on: a cached object
-  // (which stages its rows without noting them) calls it when it is made for an entity that has
-  // no rows yet. Put() notes the windows rows it writes itself.
-  void NoteWindowRows(std::string_view entity_prefix);
+  bool MayHaveRows(Family family, std::string_view prefix) const {
+    return !written_ || written_->MayContain(prefix, static_cast<uint64_t>(family) + 1);
+  }
+
+  // Stores that keep some pending changes themselves (pending_writer.h) register while they live;
+  // their changes are written and listed with the pending batch, and dropped with it.
+  void AddPendingWriter(PendingWriter* writer) { writers_.push_back(writer); }
+  void RemovePendingWriter(PendingWriter* writer);
 
   // Committed data only, without the pending batch: safe to call from any thread while the owning
   // task works (the admin endpoint reads state this way). GetCommitted: nullopt when absent.
@@ -134,8 +143,9 @@ class StateDb {
   // How many times DiscardPending() ran: a reader that keeps hints about the state (EventIndex)
   // drops them when this changes.
   uint64_t discards() const { return discards_; }
-  // Bytes of the pending batch (cached objects not counted: they are bounded by the cache).
-  size_t PendingBatchBytes() const { return pending_->GetWriteBatch()->GetDataSize(); }
+  // Bytes of the pending batch and the pending writers' changes (cached objects not counted: they
+  // are bounded by the cache).
+  size_t PendingBatchBytes() const;
 
   // Approximate number of live keys and live data bytes of a column family (RocksDB estimates).
   uint64_t EstimateKeys(Family family) const;
@@ -170,9 +180,13 @@ class StateDb {
   rocksdb::WriteOptions write_options_;
   std::shared_ptr<rocksdb::Statistics> statistics_;
   std::unique_ptr<RowCache> cache_;
-  // Entity prefixes of every windows row written, when the database was created empty.
-  std::unique_ptr<PrefixFilter> written_windows_;
-  void NoteWindowsKey(std::string_view key);
+  // Prefixes noted (NoteRows), when the database was created empty.
+  std::unique_ptr<PrefixFilter> written_;
+  std::vector<PendingWriter*> writers_;
+  // Stages every pending writer's changes into `out`.
+  void StageWriters(RowWriter& out) const;
+  // Every pending writer's changes were written.
+  void WritersWritten();
   uint64_t discards_ = 0;
 };
 

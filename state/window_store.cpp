@@ -100,9 +100,9 @@ Result<WindowStore::Acquired> WindowStore::Acquire(uint32_t partition, std::stri
   if (WindowEntity* found = windows->Find(spec_.store_id)) return Acquired{windows, found};
   std::string prefix = EntityPrefix(spec_.store_id, partition, entity);
   Result<std::optional<std::string>> head = std::optional<std::string>();
-  if (db_.MayHaveWindowRows(prefix)) head = db_.Get(kFamily, prefix + WindowEntity::kHeadTag);
+  if (db_.MayHaveRows(kFamily, prefix)) head = db_.Get(kFamily, prefix + WindowEntity::kHeadTag);
   if (!head.ok()) return head.status();
-  if (!head->has_value()) db_.NoteWindowRows(prefix);  // its rows are staged without noting
+  if (!head->has_value()) db_.NoteRows(kFamily, prefix);  // its rows are staged without noting
   auto read = ReadEntity(std::move(prefix), *head,
                          [&] { return db_.NewIterator(kFamily, /*within_entity=*/true); });
   if (!read.ok()) return read.status();

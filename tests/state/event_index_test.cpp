@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+#include <random>
+
 #include "tests/support/temp_dir.h"
 
 namespace riskstream {
@@ -56,6 +59,105 @@ TEST_F(EventIndexTest, ExpiryUndoneByADiscardIsDoneAgain) {
   EXPECT_EQ(expired, 1);
   EXPECT_FALSE(Known(index, "a"));
   EXPECT_TRUE(Known(index, "b"));
+}
+
+// New entries stay in the index's own map until the pending batch is written: whatever the mix of
+// puts (repeated ids, times out of order), erases, expiry, commits, writes of the pending batch,
+// listings and discards, every id reads as a plain model of the index says, and so does the
+// database after a reopen.
+TEST_F(EventIndexTest, ReadsAsAModelWhereverThePendingBatchIsWritten) {
+  for (const bool flush_instead_of_discard : {false, true}) {
+    SCOPED_TRACE(flush_instead_of_discard ? "with flushes" : "with discards");
+    TempDir dir;
+    auto db = StateDb::Open(dir.Sub("db"));
+    ASSERT_TRUE(db.ok());
+    std::map<std::string, std::pair<TimestampMs, std::string>> model, committed;
+    std::mt19937 random(7);
+    TimestampMs newest = 10000;
+    {
+      EventIndex index(**db, 500);
+      auto check = [&](int step) {
+        for (int id = 0; id < 40; ++id) {
+          const std::string name = "event-id-" + std::to_string(id);
+          auto got = index.Get(name);
+          ASSERT_TRUE(got.ok()) << got.status().ToString();
+          auto want = model.find(name);
+          ASSERT_EQ(got->has_value(), want != model.end()) << name << " at step " << step;
+          if (want != model.end()) {
+            ASSERT_EQ(**got, want->second) << name << " at step " << step;
+          }
+        }
+      };
+      for (int step = 0; step < 3000; ++step) {
+        const std::string name = "event-id-" + std::to_string(random() % 40);
+        const int op = static_cast<int>(random() % 100);
+        if (op < 55) {
+          const TimestampMs time = newest - static_cast<TimestampMs>(random() % 300);
+          newest += static_cast<TimestampMs>(random() % 120);
+          const std::string payload = "p" + std::to_string(step);
+          index.Put(name, time, payload);
+          model[name] = {time, payload};
+        } else if (op < 65) {
+          ASSERT_TRUE(index.Erase(name).ok());
+          model.erase(name);
+        } else if (op < 85) {
+          int64_t expired = 0;
+          ASSERT_TRUE(index.Expire(newest, &expired).ok());
+          int64_t want_expired = 0;
+          for (auto it = model.begin(); it != model.end();) {
+            const bool due = it->second.first <= newest - 500;
+            want_expired += due;
+            it = due ? model.erase(it) : std::next(it);
+          }
+          ASSERT_EQ(expired, want_expired) << "at step " << step;
+        } else if (op < 92) {
+          ASSERT_TRUE((*db)->Commit().ok());
+          committed = model;
+        } else if (op < 96) {
+          (*db)->ForEachPending([](StateDb::Family, std::string_view, auto) {});
+        } else if (flush_instead_of_discard) {
+          ASSERT_TRUE((*db)->FlushPendingBatch().ok());
+        } else {
+          (*db)->DiscardPending();
+          model = committed;
+        }
+        check(step);
+      }
+      ASSERT_TRUE((*db)->Commit().ok());
+    }
+    db->reset();
+    db = StateDb::Open(dir.Sub("db"));
+    ASSERT_TRUE(db.ok());
+    EventIndex reopened(**db, 500);
+    for (int id = 0; id < 40; ++id) {
+      const std::string name = "event-id-" + std::to_string(id);
+      auto got = reopened.Get(name);
+      ASSERT_TRUE(got.ok());
+      ASSERT_EQ(got->has_value(), model.contains(name)) << name;
+    }
+  }
+}
+
+// The new entries count in the pending batch's size, are listed as rows with it, and keep a
+// restore from writing behind them.
+TEST_F(EventIndexTest, NewEntriesArePendingChanges) {
+  EventIndex index(*db_, 1000);
+  const size_t empty = db_->PendingBatchBytes();
+  index.Put("a", 5000, "payload");
+  EXPECT_GT(db_->PendingBatchBytes(), empty);
+  EXPECT_FALSE(db_->WriteRestored({}).ok());
+  std::map<std::string, std::string> listed;
+  db_->ForEachPending([&](StateDb::Family family, std::string_view key, auto value) {
+    if (family == StateDb::Family::kEvents && value) listed[std::string(key)] = *value;
+  });
+  EXPECT_EQ(listed.size(), 2u);  // by id and by time
+  EXPECT_TRUE(listed.contains("Ea"));
+  EXPECT_TRUE(Known(index, "a"));
+  ASSERT_TRUE(db_->Commit().ok());
+  EXPECT_EQ(db_->PendingBatchBytes(), empty);
+  auto committed = db_->GetCommitted(StateDb::Family::kEvents, "Ea");
+  ASSERT_TRUE(committed.ok());
+  EXPECT_TRUE(committed->has_value());
 }
 
 }  // namespace
