@@ -122,6 +122,10 @@ Result<std::unique_ptr<StateDb>> StateDb::Open(const std::string& path,
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   rocksdb::ColumnFamilyOptions family_options;
   family_options.OptimizeLevelStyleCompaction();
+  // It sets 2, and with more than one memtable to merge a manual Flush() (the clean close) can
+  // wait forever for a memtable no flush picks (facebook/rocksdb#13280; seen here as a hang on
+  // close with small memtables).
+  family_options.min_write_buffer_number_to_merge = 1;
   family_options.memtable_whole_key_filtering = true;
   family_options.memtable_prefix_bloom_size_ratio = 0.02;
   family_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
@@ -138,8 +142,9 @@ Result<std::unique_ptr<StateDb>> StateDb::Open(const std::string& path,
   window_options.prefix_extractor.reset(NewEntityPrefixTransform());
   // Small memtables for the windows: a commit rewrites the aggregate row of every entity changed
   // since the last one, and each insert walks a skip list whose depth (and cache misses) grow with
-  // the memtable (128 MiB memtables made inserts ~40 % of a warm count/sum update; 32 MiB: ~25 %).
-  window_options.write_buffer_size = 32 << 20;
+  // the memtable. A warm count/sum update (commits included) cost 3.6-3.9 us with the 128 MiB
+  // default and 2.4-2.9 us with 16 MiB (operators_bench, docs/BENCHMARKS.md).
+  window_options.write_buffer_size = options.window_memtable_bytes;
 
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
   families.emplace_back(rocksdb::kDefaultColumnFamilyName, family_options);

@@ -42,6 +42,8 @@ struct StateDbOptions {
   // No write-ahead log: a crash loses every commit not flushed yet. For throwaway state only (a
   // replay's, which starts over after a crash).
   bool disable_wal = false;
+  // Memtable size of the windows family (see state_db.cpp for why it is small).
+  size_t window_memtable_bytes = 16 << 20;
 };
 
 class StateDb {
