@@ -125,6 +125,12 @@ int main(int argc, char** argv) {
             << static_cast<int64_t>(static_cast<double>(t.events) /
                                     std::max(t.decide_cpu_seconds, t.read_cpu_seconds))
             << " events/s)\n";
+  const RowCacheStats& cache = t.cache;
+  std::cout << "window state cache: " << cache.rows << " entities in " << (cache.bytes >> 20)
+            << " MiB of " << (cache.capacity_bytes >> 20) << " MiB, "
+            << 100.0 * static_cast<double>(cache.hits) /
+                   static_cast<double>(std::max<uint64_t>(1, cache.hits + cache.misses))
+            << " % of lookups hit, " << cache.evictions << " evicted\n";
   std::cout.precision(2);
   std::cout << "CPU: user " << user_after - user_before << " s, system "
             << system_after - system_before << " s (both threads; "

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "common/time.h"
+#include "state/row_cache.h"
 
 namespace riskstream {
 
@@ -31,6 +32,9 @@ struct ReplayTotals {
   double input_wait_seconds = 0, decide_seconds = 0, write_seconds = 0, commit_seconds = 0;
   // CPU time of the deciding thread and of the thread that read and parsed the input.
   double decide_cpu_seconds = 0, read_cpu_seconds = 0;
+  // The window state's row cache at the end: how often an entity was found in memory, how many
+  // were evicted, how much it held.
+  RowCacheStats cache;
 };
 
 // CPU seconds the calling thread has used.

@@ -151,6 +151,7 @@ Result<ReplayTotals> RunReplay(const ReplayOptions& options, std::ostream& progr
     totals.forced_releases = source->ForcedReleases();
     totals.decide_cpu_seconds = ThreadCpuSeconds() - cpu_at_start;
     totals.read_cpu_seconds = source->reader_cpu_seconds();
+    totals.cache = (*state)->CacheStats();
     totals.seconds = progress.elapsed_seconds();
     progress.Finish(totals);
     return totals;

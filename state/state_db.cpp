@@ -228,8 +228,9 @@ size_t StateDb::PendingBatchBytes() const {
 }
 
 void StateDb::Put(Family family, const std::string& key, const std::string& value) {
-  if (family == Family::kWindows)
+  if (family == Family::kWindows) {
     NoteRows(family, std::string_view(key).substr(0, EntityPrefixLength(key)));
+  }
   pending_->Put(Handle(family), key, value);
 }
 

@@ -9,7 +9,9 @@
 // records straight to the database (WriteRestored) before any store reads it.
 // Hot state is kept in memory as objects in a bounded write-back RowCache (the *Cached calls, see
 // row_cache.h): their rows reach the batch at Commit(), ForEachPending() or when evicted, and
-// DiscardPending() forgets them all, so the cache never changes what is committed. The database
+// DiscardPending() forgets them all, so the cache never changes what is committed. Stores may also
+// keep their own new changes (PendingWriter, pending_writer.h), written and dropped the same way.
+// A commit writes its rows in key order (cheap memtable inserts). The database
 // records its state format: Open() refuses a database written in another format. Not
 // thread-safe: one task owns a StateDb at a time; only the *Committed reads may come from others.
 #pragma once
