@@ -12,6 +12,11 @@ namespace {
 constexpr auto kFamily = StateDb::Family::kEvents;
 constexpr size_t kEntryOverhead = 64;  // hash node, two keys' tags and times
 
+// Memory a fresh entry holds, roughly (its two rows when written).
+size_t FreshBytes(std::string_view event_id, std::string_view payload) {
+  return 2 * event_id.size() + payload.size() + kEntryOverhead;
+}
+
 std::string EncodeEntry(TimestampMs time, std::string_view payload) {
   std::string value;
   AppendTimestamp(value, time);
@@ -43,19 +48,19 @@ std::string EventIndex::TimeKey(TimestampMs event_time, std::string_view event_i
 
 void EventIndex::Put(std::string_view event_id, TimestampMs event_time, std::string_view payload) {
   if (!noted_) {
-    db_.NoteRows(kFamily, std::string_view(&id_tag_, 1));
+    db_.NoteRows(kFamily, IdTag());
     noted_ = true;
   }
   auto [it, added] = fresh_.try_emplace(std::string(event_id));
-  if (!added) fresh_bytes_ -= 2 * event_id.size() + it->second.payload.size() + kEntryOverhead;
+  if (!added) fresh_bytes_ -= FreshBytes(event_id, it->second.payload);
   it->second = Entry{event_time, std::string(payload)};
-  fresh_bytes_ += 2 * event_id.size() + payload.size() + kEntryOverhead;
+  fresh_bytes_ += FreshBytes(event_id, payload);
   fresh_oldest_ = fresh_.size() == 1 ? event_time : std::min(fresh_oldest_, event_time);
   if (oldest_ && event_time < *oldest_) oldest_ = event_time;
 }
 
 Result<std::optional<EventIndex::Entry>> EventIndex::GetStored(std::string_view event_id) {
-  if (!db_.MayHaveRows(kFamily, std::string_view(&id_tag_, 1))) return std::optional<Entry>();
+  if (!db_.MayHaveRows(kFamily, IdTag())) return std::optional<Entry>();
   auto stored = db_.Get(kFamily, IdKey(event_id));
   if (!stored.ok()) return stored.status();
   if (!stored->has_value()) return std::optional<Entry>();
@@ -86,7 +91,7 @@ void EventIndex::DeleteStored(std::string_view event_id, const Entry& entry) {
 
 Status EventIndex::Erase(std::string_view event_id) {
   if (auto it = fresh_.find(event_id); it != fresh_.end()) {
-    fresh_bytes_ -= 2 * event_id.size() + it->second.payload.size() + kEntryOverhead;
+    fresh_bytes_ -= FreshBytes(event_id, it->second.payload);
     fresh_.erase(it);
   }
   auto stored = GetStored(event_id);  // an older entry of a repeated id goes too
@@ -107,7 +112,7 @@ int64_t EventIndex::ExpireFresh(TimestampMs cutoff) {
     }
     // The newest entry of its id expires: an older stored one was replaced by it, so it goes too.
     db_.Delete(kFamily, IdKey(it->first));
-    fresh_bytes_ -= 2 * it->first.size() + it->second.payload.size() + kEntryOverhead;
+    fresh_bytes_ -= FreshBytes(it->first, it->second.payload);
     it = fresh_.erase(it);
     ++expired;
   }
@@ -124,7 +129,7 @@ Status EventIndex::Expire(TimestampMs newest_event_time, int64_t* expired) {
   if (oldest_ && *oldest_ > cutoff) return Status::Ok();
   std::vector<std::pair<std::string, TimestampMs>> doomed;  // (by-time key, time)
   TimestampMs next_oldest = std::numeric_limits<TimestampMs>::max();
-  if (db_.MayHaveRows(kFamily, std::string_view(&id_tag_, 1))) {
+  if (db_.MayHaveRows(kFamily, IdTag())) {
     auto it = db_.NewIterator(kFamily);
     std::string start(1, time_tag_);
     if (oldest_) AppendTimestamp(start, *oldest_);

@@ -55,6 +55,8 @@ class EventIndex final : public PendingWriter {
     std::string payload;
   };
   std::string IdKey(std::string_view event_id) const;
+  // The prefix of every id row of this index (noted as written with its first entry).
+  std::string_view IdTag() const { return std::string_view(&id_tag_, 1); }
   std::string TimeKey(TimestampMs event_time, std::string_view event_id) const;
   // The stored entry of `event_id` (through the pending batch), ignoring fresh ones.
   Result<std::optional<Entry>> GetStored(std::string_view event_id);

@@ -176,7 +176,8 @@ class StateDb {
   std::map<std::pair<std::string, int32_t>, int64_t> pending_changelog_positions_;
   // Writes the pending batch's newest change per key into `out`, family by family in key order.
   void ReadPendingIndex(RowWriter& out) const;
-  // The pending batch (and the dirty objects' rows) as one batch in key order.
+  // The pending batch and the pending writers' rows (with the dirty objects' rows when asked) as
+  // one batch in key order.
   rocksdb::WriteBatch SortedPendingBatch(bool with_dirty_objects) const;
   // Adds the pending offsets and changelog positions to `batch` as kMeta rows.
   Status AddPendingPositions(rocksdb::WriteBatchBase& batch);
