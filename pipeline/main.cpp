@@ -17,6 +17,7 @@
 #include <iostream>
 #include <thread>
 
+#include "common/byte_size.h"
 #include "pipeline/admin_endpoints.h"
 #include "pipeline/backtest_runner.h"
 #include "pipeline/demo.h"
@@ -213,7 +214,14 @@ int main(int argc, char** argv) {
   eval->add_option("--records-dir", eval_options.records_dir, "Write every output record here");
   ReplayOptions replay_options;
   replay_options.config_path = default_config;
-  std::string replay_from, replay_to;
+  std::string replay_from, replay_to, replay_cache;
+  const CLI::Validator byte_size(
+      [](std::string& text) {
+        return ParseByteSize(text) ? std::string()
+                                   : "'" + text + "' is not a byte size (e.g. 512MiB, 12GiB)";
+      },
+      "SIZE");
+  const char* const cache_help = "Window state cache (e.g. 12GiB); default: state.cache_bytes";
   auto* replay = app.add_subcommand("replay", "Replay event logs or a Kafka range into files");
   replay->add_option("-c,--config", replay_options.config_path, "Pipeline config file")
       ->check(CLI::ExistingFile);
@@ -225,6 +233,7 @@ int main(int argc, char** argv) {
   replay->add_option("-o,--out", replay_options.out_dir, "Output directory")->required();
   replay->add_option("--state-dir", replay_options.state_dir, "State directory (default: fresh)");
   replay->add_flag("--features-csv", replay_options.features_csv, "Also write features.csv");
+  replay->add_option("--cache", replay_cache, cache_help)->check(byte_size);
 
   BacktestOptions backtest_options;
   auto* backtest =
@@ -242,6 +251,7 @@ int main(int argc, char** argv) {
   backtest->add_option("--from", replay_from, "Events from this time");
   backtest->add_option("--to", replay_to, "Events before this time");
   backtest->add_option("-o,--out", backtest_options.replay.out_dir, "Output directory")->required();
+  backtest->add_option("--cache", replay_cache, cache_help)->check(byte_size);
 
   CLI11_PARSE(app, argc, argv);
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
@@ -270,6 +280,7 @@ int main(int argc, char** argv) {
       if (!time.ok()) return Fail(time.status().WithContext("--from/--to " + *text));
       *out = *time;
     }
+    if (!replay_cache.empty()) range.cache_bytes = ParseByteSize(replay_cache);
     bool terminal = isatty(STDERR_FILENO) != 0;
     auto totals = *replay ? RunReplay(replay_options, std::cerr, terminal)
                           : RunBacktest(backtest_options, std::cerr, terminal);

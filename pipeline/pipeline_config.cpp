@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "common/byte_size.h"
 #include "operators/yaml_position.h"
 
 namespace riskstream {
@@ -37,23 +38,16 @@ Status ReadDuration(const YAML::Node& node, const std::string& file, DurationMs&
   return Status::Ok();
 }
 
-// A byte size: a plain number of bytes, or a number with KiB, MiB or GiB.
+// A byte size (common/byte_size.h).
 Status ReadBytes(const YAML::Node& node, const std::string& file, size_t& out) {
   if (!node) return Status::Ok();
   const std::string text = node.as<std::string>();
-  size_t digits = 0;
-  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
-  const std::string unit = text.substr(digits);
-  const size_t scale = unit.empty()    ? 1
-                       : unit == "KiB" ? 1 << 10
-                       : unit == "MiB" ? 1 << 20
-                       : unit == "GiB" ? size_t{1} << 30
-                                       : 0;
-  if (digits == 0 || digits > 12 || scale == 0) {
+  const std::optional<size_t> bytes = ParseByteSize(text);
+  if (!bytes) {
     return Status::InvalidConfig(YamlPosition(file, node) + ": '" + text +
                                  "' is not a byte size (e.g. 67108864, 64MiB, 1GiB)");
   }
-  out = std::stoull(text.substr(0, digits)) * scale;
+  out = *bytes;
   return Status::Ok();
 }
 

@@ -86,7 +86,7 @@ Result<ReplayTotals> RunReplay(const ReplayOptions& options, std::ostream& progr
   if (own_state) std::filesystem::remove_all(state_dir, ignored);  // fresh: never a past run's
   Result<ReplayTotals> result = [&]() -> Result<ReplayTotals> {
     StateDbOptions state_options;
-    state_options.row_cache_bytes = config->state_cache_bytes;
+    state_options.row_cache_bytes = options.cache_bytes.value_or(config->state_cache_bytes);
     state_options.disable_wal = own_state;  // removed at the end: nothing to recover
     auto state = StateDb::Open(state_dir, state_options);
     if (!state.ok()) return state.status();

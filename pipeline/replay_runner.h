@@ -37,6 +37,9 @@ struct ReplayOptions {
   std::string out_dir;
   std::string state_dir;  // empty: a fresh directory in out_dir, removed afterwards
   bool features_csv = false;
+  // Row cache budget for the window state; nullopt: the config's state.cache_bytes. A replay is
+  // fastest when the day's entities fit (docs/REPLAY.md).
+  std::optional<size_t> cache_bytes;
   // The policies to decide with; null: the config's live and shadow policies, loaded as live loads
   // them (PolicyReloader::ForConfig; no file watcher: a replay decides with one version).
   std::shared_ptr<ActivePolicies> policies;

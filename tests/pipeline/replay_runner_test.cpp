@@ -13,6 +13,7 @@
 #include "tests/support/decision_script.h"
 #include "tests/support/pipeline_test_config.h"
 #include "tests/support/temp_dir.h"
+#include "tools/event_generator.h"
 
 namespace riskstream {
 namespace {
@@ -61,8 +62,10 @@ class Replay : public ::testing::Test {
   }
 
   Result<ReplayTotals> Run(const std::string& out, std::optional<TimestampMs> from = {},
-                           std::optional<TimestampMs> to = {}) {
+                           std::optional<TimestampMs> to = {},
+                           std::optional<size_t> cache_bytes = {}) {
     ReplayOptions options;
+    options.cache_bytes = cache_bytes;
     options.config_path = config_;
     options.inputs = {log_};
     options.out_dir = out;
@@ -165,6 +168,46 @@ TEST_F(Replay, BenchConfigsDecideWithTwelveAndOneFeature) {
     auto header = Lines(out + "/features.csv").at(0);
     EXPECT_EQ(std::count(header.begin(), header.end(), ',') + 1, columns) << header;
   }
+}
+
+// The cache budget changes speed, never results: with no cache (every entity read back from
+// RocksDB), a tiny one (evicting all the time) and a large one, a generated log with labels gets
+// the same decisions, alerts and features, and the cache ends within its budget.
+TEST_F(Replay, CacheBudgetChangesNoResult) {
+  setenv("RISKSTREAM_PII_KEY", kTestPiiKey, 0);
+  config_ = std::string(RISKSTREAM_SOURCE_DIR) + "/configs/bench/replay-12.yaml";
+  GeneratorOptions generator_options;
+  generator_options.seed = 11;
+  EventGenerator generator(generator_options);
+  {
+    std::ofstream out(log_);
+    ASSERT_TRUE(WriteJsonLines(generator, 4000, out, JsonLinesLayout::kWithGroundTruth).ok());
+  }
+  const std::vector<std::pair<std::string, size_t>> budgets = {
+      {"none", 0}, {"tiny", 64 << 10}, {"large", size_t{256} << 20}};
+  for (const auto& [name, bytes] : budgets) {
+    auto totals = Run(dir_.Sub(name), {}, {}, bytes);
+    ASSERT_TRUE(totals.ok()) << name << ": " << totals.status().ToString();
+    EXPECT_GT(totals->decisions, 3900) << name;
+    EXPECT_LE(totals->cache.bytes, bytes) << name;
+    EXPECT_EQ(totals->cache.capacity_bytes, bytes) << name;
+    if (name == "tiny") {
+      EXPECT_GT(totals->cache.evictions, 1000u);
+    } else if (name == "large") {
+      EXPECT_EQ(totals->cache.evictions, 0u);
+    }
+  }
+  EXPECT_GT(Lines(dir_.Sub("none/alerts.jsonl")).size(), 0u);
+  for (const char* file : {"decisions.jsonl", "alerts.jsonl"}) {
+    EXPECT_EQ(Comparable(dir_.Sub(std::string("none/") + file)),
+              Comparable(dir_.Sub(std::string("large/") + file)))
+        << file;
+    EXPECT_EQ(Comparable(dir_.Sub(std::string("tiny/") + file)),
+              Comparable(dir_.Sub(std::string("large/") + file)))
+        << file;
+  }
+  EXPECT_EQ(Lines(dir_.Sub("none/features.csv")), Lines(dir_.Sub("large/features.csv")));
+  EXPECT_EQ(Lines(dir_.Sub("tiny/features.csv")), Lines(dir_.Sub("large/features.csv")));
 }
 
 TEST_F(Replay, TruncatedInputStopsTheReplayWithTheFileAndLine) {
