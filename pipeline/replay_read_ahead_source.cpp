@@ -1,7 +1,5 @@
 #include "pipeline/replay_read_ahead_source.h"
 
-#include <ctime>
-
 namespace riskstream {
 
 ReadAheadReplaySource::ReadAheadReplaySource(std::unique_ptr<ReplaySource> inner,

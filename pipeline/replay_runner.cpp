@@ -38,7 +38,8 @@ Result<std::unique_ptr<ReplaySource>> OpenSource(const ReplayOptions& options,
   return std::unique_ptr<ReplaySource>(std::move(*source));
 }
 
-// How often replay looks at the size of its pending batch, and the size at which it commits.
+// How often replay looks at the size of its pending batch, and the size at which it writes the
+// batch out (its own state) or commits (a kept state directory).
 constexpr int64_t kReplayCommitCheckEvents = 1000;
 constexpr size_t kReplayMaxPendingBytes = 1 << 20;
 

@@ -59,9 +59,7 @@ Result<std::optional<CreditAccount>> CreditStore::Get(std::string_view account_i
 }
 
 void CreditStore::Put(std::string_view account_id, const CreditAccount& account) {
-  const std::string key = Key(account_id);
-  db_->NoteRows(StateDb::Family::kCredit, key);
-  db_->Put(StateDb::Family::kCredit, key, Encode(account));
+  db_->Put(StateDb::Family::kCredit, Key(account_id), Encode(account));
 }
 
 Result<std::optional<CreditAccount>> CreditStore::GetCommitted(std::string_view account_id) const {

@@ -228,9 +228,10 @@ size_t StateDb::PendingBatchBytes() const {
 }
 
 void StateDb::Put(Family family, const std::string& key, const std::string& value) {
-  if (family == Family::kWindows) {
-    NoteRows(family, std::string_view(key).substr(0, EntityPrefixLength(key)));
-  }
+  // A window row under its entity's prefix; any other row under its whole key.
+  NoteRows(family, family == Family::kWindows
+                       ? std::string_view(key).substr(0, EntityPrefixLength(key))
+                       : std::string_view(key));
   pending_->Put(Handle(family), key, value);
 }
 

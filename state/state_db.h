@@ -82,9 +82,9 @@ class StateDb {
   // What was written, known in a database this StateDb created (until a restore): NoteRows()
   // records that rows of `family` starting with `prefix` may be written from now on, and
   // MayHaveRows() is false only when no such prefix was ever noted. True means "read to know".
-  // A store notes a prefix before its first row under it reaches the pending batch (a cached
-  // object when it is made for an entity without rows); Put() notes window rows by their entity
-  // prefix (key_codec.h) itself.
+  // Put() notes what it writes: a window row by its entity prefix (key_codec.h), any other row by
+  // its whole key. A store that stages rows itself (a cached object, a PendingWriter) notes a
+  // prefix before its first row under it reaches a batch.
   void NoteRows(Family family, std::string_view prefix) {
     if (written_) written_->Add(prefix, static_cast<uint64_t>(family) + 1);
   }

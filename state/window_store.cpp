@@ -216,14 +216,15 @@ WindowAggregate WindowStore::Update(WindowEntity& e, TimestampMs t,
                                     bool want_previous, bool& changed) {
   changed = false;
   if (!e.present && !contribution) return WindowAggregate{};
-  WindowAggregate previous;
+  std::optional<TimestampMs> previous_time;
+  std::string previous_text;
   if (want_previous && e.present) {
     if (t >= e.newest_time) {  // in order: the newest contribution is the previous one
-      previous.previous_time = e.newest_time;
-      previous.previous_text = e.newest_text;
+      previous_time = e.newest_time;
+      previous_text = e.newest_text;
     } else if (const size_t i = e.UpperBound(t); i > e.begin()) {
-      previous.previous_time = e.at(i - 1).time;
-      previous.previous_text = e.at(i - 1).text;
+      previous_time = e.at(i - 1).time;
+      previous_text = e.at(i - 1).text;
     }
   }
   const bool in_order = t >= e.newest_read;
@@ -246,8 +247,8 @@ WindowAggregate WindowStore::Update(WindowEntity& e, TimestampMs t,
     out.exact = t >= e.newest_read - spec_.allowed_lateness_ms;
   }
   out.exact = out.exact && e.capped_until <= spec_.Bounds(t).first;
-  out.previous_time = previous.previous_time;
-  out.previous_text = std::move(previous.previous_text);
+  out.previous_time = previous_time;
+  out.previous_text = std::move(previous_text);
   return out;
 }
 
