@@ -80,7 +80,8 @@ Value RatioOf(const Value& numerator, const Value& denominator) {
 
 FeatureEngine::FeatureEngine(StateDb& db, std::vector<FeatureSpec> specs, uint32_t state_partitions,
                              DurationMs label_retention_ms)
-    : specs_(std::move(specs)),
+    : db_(db),
+      specs_(std::move(specs)),
       state_partitions_(state_partitions),
       index_(db, label_retention_ms),
       pending_labels_(db, label_retention_ms, 'P', 'Q') {
@@ -255,16 +256,36 @@ Result<FeatureVector> FeatureEngine::Evaluate(const Event& event) {
     if (!status.ok()) return status;
     return out;
   }
+  // Features keyed alike come one after the other (by_key_): one key, one lookup of the entity's
+  // windows, one settle for all of them.
   std::string key, text;
+  const std::vector<EventField>* key_fields = nullptr;
+  bool has_key = false;
+  EntityWindows* windows = nullptr;
+  bool changed = false;
+  const auto settle = [&] {
+    if (windows != nullptr) db_.SettleCached(windows, changed);
+    windows = nullptr;
+    changed = false;
+  };
   for (size_t i : by_key_) {
     const FeatureSpec& spec = specs_[i];
-    if (!stores_[i] || !EntityKey(spec, event, key)) continue;
+    if (!stores_[i]) continue;
+    if (key_fields == nullptr || spec.key != *key_fields) {
+      settle();
+      key_fields = &spec.key;
+      has_key = EntityKey(spec, event, key);
+    }
+    if (!has_key) continue;
+    if (windows == nullptr) {
+      windows = WindowStore::Windows(db_, KafkaPartitionForKey(key, state_partitions_), key);
+    }
     std::optional<WindowContribution> contribution;
     if (spec.Contributes(event.type)) contribution = Contribution(spec, event, text);
     const bool want_previous =
         spec.function == FeatureFunction::kLast || spec.function == FeatureFunction::kTimeSinceLast;
-    auto aggregate = stores_[i]->Apply(KafkaPartitionForKey(key, state_partitions_), key,
-                                       event.event_time, contribution, want_previous);
+    auto aggregate =
+        stores_[i]->Apply(*windows, event.event_time, contribution, want_previous, changed);
     if (!aggregate.ok()) {
       return aggregate.status().WithContext("feature " + spec.name + ", event " + event.event_id);
     }
@@ -272,6 +293,7 @@ Result<FeatureVector> FeatureEngine::Evaluate(const Event& event) {
     out.values[i] = ValueOf(spec, *aggregate, stores_[i]->spec().Bounds(event.event_time).first,
                             event.event_time);
   }
+  settle();
   for (size_t i = 0; i < specs_.size(); ++i) {
     const FeatureSpec& spec = specs_[i];
     if (spec.function != FeatureFunction::kRatio) continue;

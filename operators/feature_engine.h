@@ -80,6 +80,7 @@ class FeatureEngine {
   Result<std::optional<CommittedWindow>> ReadCommittedWindow(size_t feature,
                                                              const std::string& key_text) const;
 
+  StateDb& db_;
   std::vector<FeatureSpec> specs_;
   std::vector<std::optional<WindowStore>> stores_;  // none for ratios
   std::vector<size_t> by_key_;  // spec indexes, features with the same key fields together

@@ -12,6 +12,16 @@ std::string EntityWindows::Key(uint32_t partition, std::string_view entity) {
   return key;
 }
 
+std::string EntityWindows::WindowPrefix(std::string_view key, uint64_t store_id) {
+  constexpr size_t kPartitionBytes = 4;
+  std::string prefix;
+  prefix.reserve(key.size() + 8 + 1);
+  prefix.append(key.substr(0, kPartitionBytes));
+  AppendU64(prefix, store_id);
+  prefix.append(key.substr(kPartitionBytes));
+  return prefix;
+}
+
 size_t EntityWindows::Bytes() const {
   size_t bytes = sizeof(*this) + key_.capacity() + windows_.capacity() * sizeof(windows_[0]);
   for (const auto& [id, window] : windows_) bytes += window->Bytes();
@@ -19,7 +29,7 @@ size_t EntityWindows::Bytes() const {
 }
 
 void EntityWindows::Stage(RowWriter& out) const {
-  for (const auto& [id, window] : windows_) window->Stage(out);
+  for (const auto& [id, window] : windows_) window->Stage(WindowPrefix(key_, id), out);
 }
 
 void EntityWindows::Committed() {

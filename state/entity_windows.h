@@ -3,7 +3,8 @@
 // EntityWindows is what the row cache holds for one entity (a partition and a key's text): the
 // WindowEntity of every window store that has state for it. Features keyed alike share it, so an
 // event finds an entity's windows with one cache lookup, and they are evicted together. Each
-// WindowEntity still has its own rows (under its own store's prefix): sharing is in memory only.
+// WindowEntity still has its own rows (under its own store's prefix, WindowPrefix): sharing is in
+// memory only.
 #pragma once
 
 #include <cstdint>
@@ -22,6 +23,9 @@ class EntityWindows final : public CachedRow {
  public:
   // The cache key of an entity: partition(u32) | length-prefixed key text.
   static std::string Key(uint32_t partition, std::string_view entity);
+  // The prefix of the rows of store `store_id`'s window of the entity with cache key `key`:
+  // partition(u32) | store id(u64) | length-prefixed key text.
+  static std::string WindowPrefix(std::string_view key, uint64_t store_id);
   explicit EntityWindows(std::string key) : key_(std::move(key)) {}
 
   std::string_view key() const override { return key_; }

@@ -10,7 +10,9 @@ namespace {
 
 constexpr size_t kShortString = 15;  // libstdc++ keeps shorter strings inline
 
-size_t HeapBytes(const std::string& text) { return text.size() > kShortString ? text.size() : 0; }
+uint32_t HeapBytes(const std::string& text) {
+  return text.size() > kShortString ? static_cast<uint32_t>(text.size()) : 0;
+}
 
 bool Before(const WindowEntry& a, const WindowEntry& b) {
   return std::tie(a.time, a.seq) < std::tie(b.time, b.seq);
@@ -49,19 +51,20 @@ bool WindowEntity::DecodeEntries(std::string_view row, size_t pos, uint32_t chun
 
 bool WindowEntity::DecodeHead(std::string_view row) {
   size_t pos = 0;
-  uint64_t c = 0, d = 0, chunk = 0;
+  uint64_t c = 0, d = 0, chunk = 0, stored = 0;
   std::string_view text;
   for (TimestampMs* t : {&newest_read, &lo, &hi, &capped_until, &newest_time}) {
     if (!ReadTimestamp(row, pos, *t)) return false;
   }
   if (!ReadU64(row, pos, next_seq) || !ReadU64(row, pos, c) || !ReadDouble(row, pos, sum) ||
       !ReadU64(row, pos, d) || !ReadU64(row, pos, chunk) || !ReadU32(row, pos, stored_inline_) ||
-      !ReadU64(row, pos, stored_entries_) || !ReadLengthPrefixed(row, pos, text)) {
+      !ReadU64(row, pos, stored) || !ReadLengthPrefixed(row, pos, text)) {
     return false;
   }
   count = static_cast<int64_t>(c);
   distinct = static_cast<int64_t>(d);
   next_chunk_ = static_cast<uint32_t>(chunk);
+  stored_entries_ = static_cast<uint32_t>(stored);
   newest_text.assign(text);
   present = true;
   return DecodeEntries(row, pos, stored_inline_);
@@ -111,8 +114,12 @@ size_t WindowEntity::Insert(TimestampMs time, uint64_t seq, double value, std::s
   WindowEntry entry{time, seq, value, chunk, false, std::string(text)};
   text_bytes_ += HeapBytes(entry.text);
   log_.insert(log_.begin() + static_cast<std::ptrdiff_t>(at), std::move(entry));
-  MarkChunk(at);
-  if (at + 1 != end()) SplitIfLarge(at);
+  if (at + 1 == end()) {
+    head_dirty_ = true;  // the newest chunk is inline in the head
+  } else {
+    MarkChunk(at);
+    SplitIfLarge(at);
+  }
   return at;
 }
 
@@ -126,8 +133,8 @@ void WindowEntity::SplitIfLarge(size_t i) {
   // The upper half takes a new id: when it is the newest chunk, it stays the one with the highest.
   const uint32_t split = next_chunk_++;
   for (size_t j = mid; j < last; ++j) log_[j].chunk = split;
-  if (last == end()) tail_chunk_entries_ = last - mid;
-  for (auto& d : dirty_chunks_) {
+  if (last == end()) tail_chunk_entries_ = static_cast<uint32_t>(last - mid);
+  for (auto& d : changes().dirty) {
     if (d.id == id) std::tie(d.time, d.seq) = std::tie(log_[first].time, log_[first].seq);
   }
   MarkChunk(mid);
@@ -140,7 +147,7 @@ void WindowEntity::PopFront() {
   std::string().swap(gone.text);
   ++front_;
   head_dirty_ = true;
-  if (front_ == end() || log_[front_].chunk != chunk) doomed_chunks_.push_back(chunk);
+  if (front_ == end() || log_[front_].chunk != chunk) changes().doomed.push_back(chunk);
   if (front_ == end()) {
     log_.clear();
     front_ = 0;
@@ -157,10 +164,11 @@ void WindowEntity::PopFront() {
 void WindowEntity::MarkChunk(size_t i) {
   head_dirty_ = true;
   const WindowEntry& e = log_[i];
-  for (const auto& d : dirty_chunks_) {
+  auto& dirty = changes().dirty;
+  for (const auto& d : dirty) {
     if (d.id == e.chunk) return;
   }
-  dirty_chunks_.push_back(DirtyChunk{e.chunk, e.time, e.seq});
+  dirty.push_back(DirtyChunk{e.chunk, e.time, e.seq});
 }
 
 std::pair<size_t, size_t> WindowEntity::ChunkRange(const DirtyChunk& chunk) const {
@@ -182,21 +190,27 @@ std::pair<size_t, size_t> WindowEntity::ChunkRange(const DirtyChunk& chunk) cons
   return {first, last};
 }
 
-std::string WindowEntity::ChunkKey(uint32_t id) const {
-  std::string key = prefix_;
+std::string WindowEntity::ChunkKey(std::string_view prefix, uint32_t id) {
+  std::string key;
+  key.reserve(prefix.size() + 5);
+  key.append(prefix);
   key.push_back(kChunkTag);
   AppendU32(key, id);
   return key;
 }
 
 size_t WindowEntity::Bytes() const {
-  return sizeof(*this) + prefix_.capacity() + newest_text.capacity() +
-         log_.capacity() * sizeof(WindowEntry) + text_bytes_ + (sets_ ? sizeof(Multisets) : 0) +
-         static_cast<size_t>(std::max<int64_t>(multiset_bytes_, 0)) +
-         dirty_chunks_.capacity() * sizeof(DirtyChunk) + doomed_chunks_.capacity() * 4;
+  size_t bytes = sizeof(*this) + HeapBytes(newest_text) + log_.capacity() * sizeof(WindowEntry) +
+                 text_bytes_ + (sets_ ? sizeof(Multisets) : 0) +
+                 static_cast<size_t>(std::max<int64_t>(multiset_bytes_, 0));
+  if (changes_) {
+    bytes += sizeof(ChunkChanges) + changes_->dirty.capacity() * sizeof(DirtyChunk) +
+             changes_->doomed.capacity() * sizeof(uint32_t);
+  }
+  return bytes;
 }
 
-void WindowEntity::Stage(RowWriter& out) const {
+void WindowEntity::Stage(std::string_view prefix, RowWriter& out) const {
   const uint32_t tail = TailChunk();
   if (head_dirty_) {
     std::string row;
@@ -211,28 +225,31 @@ void WindowEntity::Stage(RowWriter& out) const {
     AppendLengthPrefixed(row, newest_text);
     const size_t first = end() - tail_chunk_entries_;
     AppendEntries(row, log_.data() + first, log_.data() + end());
-    out.Put(StateFamily::kWindows, prefix_ + kHeadTag, row);
+    std::string key;
+    key.reserve(prefix.size() + 1);
+    key.append(prefix).push_back(kHeadTag);
+    out.Put(StateFamily::kWindows, key, row);
   }
+  if (!changes_) return;
   std::string row;
-  for (const auto& chunk : dirty_chunks_) {
+  for (const auto& chunk : changes_->dirty) {
     if (chunk.id == tail) continue;  // inline in the head
     auto [first, last] = ChunkRange(chunk);
     if (first == last) continue;  // expired whole: deleted below
     row.clear();
     AppendEntries(row, log_.data() + first, log_.data() + last);
-    out.Put(StateFamily::kWindows, ChunkKey(chunk.id), row);
+    out.Put(StateFamily::kWindows, ChunkKey(prefix, chunk.id), row);
   }
-  for (uint32_t id : doomed_chunks_) {
-    if (id != stored_inline_ && id != tail) out.Delete(StateFamily::kWindows, ChunkKey(id));
+  for (uint32_t id : changes_->doomed) {
+    if (id != stored_inline_ && id != tail) out.Delete(StateFamily::kWindows, ChunkKey(prefix, id));
   }
 }
 
 void WindowEntity::Committed() {
   head_dirty_ = false;
-  dirty_chunks_.clear();
-  doomed_chunks_.clear();
+  changes_.reset();
   stored_inline_ = TailChunk();
-  stored_entries_ = size();
+  stored_entries_ = static_cast<uint32_t>(size());
 }
 
 }  // namespace riskstream

@@ -2,8 +2,8 @@
 //
 // WindowEntity is one entity's window state for one WindowStore, in memory: the aggregate over the
 // window last read, and the retained event log ordered by (time, sequence). It lives in the
-// StateDb's RowCache inside the EntityWindows of its entity (entity_windows.h) and writes itself
-// as rows:
+// StateDb's RowCache inside the EntityWindows of its entity (entity_windows.h), which knows the
+// entity prefix its rows start with (so a window does not keep a copy), and writes itself as rows:
 //   prefix 'H'                the aggregate ("head"), with the newest chunk of the log inline
 //   prefix 'C' chunk(u32)     an older chunk of up to ~2 * kChunkEntries consecutive log entries
 // Chunks are contiguous runs of the log, so an in-order event rewrites only the head row (a small
@@ -45,10 +45,6 @@ class WindowEntity {
   static constexpr char kChunkTag = 'C';
   // Before every event time; far from the int64 limits so that bound arithmetic never overflows.
   static constexpr TimestampMs kBeforeAll = INT64_MIN / 4;
-
-  explicit WindowEntity(std::string prefix) : prefix_(std::move(prefix)) {}
-  // The entity prefix its rows start with.
-  const std::string& prefix() const { return prefix_; }
 
   // The aggregate (see WindowStore). `present`: the entity has stored state.
   bool present = false;
@@ -96,9 +92,9 @@ class WindowEntity {
   // The head must be written again.
   void TouchHead() { head_dirty_ = true; }
 
-  // As CachedRow's (row_cache.h).
+  // As CachedRow's (row_cache.h); `prefix` is the entity prefix of this window's rows.
   size_t Bytes() const;
-  void Stage(RowWriter& out) const;
+  void Stage(std::string_view prefix, RowWriter& out) const;
   void Committed();
 
  private:
@@ -114,23 +110,32 @@ class WindowEntity {
   // Splits the chunk around entry `i` when it grew past twice the chunk size.
   void SplitIfLarge(size_t i);
   uint32_t TailChunk() const { return size() == 0 ? kNoChunk : log_.back().chunk; }
-  std::string ChunkKey(uint32_t id) const;
+  static std::string ChunkKey(std::string_view prefix, uint32_t id);
   static void AppendEntries(std::string& row, const WindowEntry* first, const WindowEntry* last);
   bool DecodeEntries(std::string_view row, size_t pos, uint32_t chunk);
 
-  std::string prefix_;
+  // Chunks to write or delete at the next Stage(); allocated only while there are some (an
+  // in-order event changes only the newest chunk, which is inline in the head).
+  struct ChunkChanges {
+    std::vector<DirtyChunk> dirty;
+    std::vector<uint32_t> doomed;
+  };
+  ChunkChanges& changes() {
+    if (!changes_) changes_ = std::make_unique<ChunkChanges>();
+    return *changes_;
+  }
+
   std::vector<WindowEntry> log_;
-  size_t front_ = 0;
-  uint32_t next_chunk_ = 0;
-  size_t tail_chunk_entries_ = 0;      // entries of the newest chunk
-  uint32_t stored_inline_ = kNoChunk;  // the chunk inline in the committed head row
-  uint64_t stored_entries_ = 0;        // entries in the head row and chunk rows, as read
-  bool head_dirty_ = false;
-  std::vector<DirtyChunk> dirty_chunks_;
-  std::vector<uint32_t> doomed_chunks_;
-  size_t text_bytes_ = 0;
+  std::unique_ptr<ChunkChanges> changes_;
   std::unique_ptr<Multisets> sets_;
   int64_t multiset_bytes_ = 0;
+  uint32_t stored_entries_ = 0;        // entries in the head row and chunk rows, as read
+  uint32_t front_ = 0;
+  uint32_t next_chunk_ = 0;
+  uint32_t tail_chunk_entries_ = 0;    // entries of the newest chunk
+  uint32_t stored_inline_ = kNoChunk;  // the chunk inline in the committed head row
+  uint32_t text_bytes_ = 0;
+  bool head_dirty_ = false;
 };
 
 }  // namespace riskstream

@@ -18,12 +18,7 @@ constexpr int64_t kNodeBytes = 64;
 TimestampMs FloorDiv(TimestampMs a, DurationMs b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
 
 std::string EntityPrefix(uint64_t store_id, uint32_t partition, std::string_view entity) {
-  std::string prefix;
-  prefix.reserve(4 + 8 + 2 + entity.size() + 1);
-  AppendU32(prefix, partition);
-  AppendU64(prefix, store_id);
-  AppendLengthPrefixed(prefix, entity);
-  return prefix;
+  return EntityWindows::WindowPrefix(EntityWindows::Key(partition, entity), store_id);
 }
 
 int64_t TextBytes(const std::string& text) { return static_cast<int64_t>(text.size()); }
@@ -53,9 +48,9 @@ TimestampMs WindowStore::KeepAfter(TimestampMs t) const {
 }
 
 Result<std::unique_ptr<WindowEntity>> WindowStore::ReadEntity(
-    std::string prefix, const std::optional<std::string>& head_row,
+    std::string_view prefix, const std::optional<std::string>& head_row,
     const std::function<std::unique_ptr<rocksdb::Iterator>()>& new_iterator) const {
-  auto e = std::make_unique<WindowEntity>(std::move(prefix));
+  auto e = std::make_unique<WindowEntity>();
   if (!head_row) return e;  // no state yet (chunks are never written without the head)
   const auto corrupt = [&](const char* what) {
     return Status::IoError(std::string("corrupt window ") + what + " in store " +
@@ -64,7 +59,7 @@ Result<std::unique_ptr<WindowEntity>> WindowStore::ReadEntity(
   if (!e->DecodeHead(*head_row)) return corrupt("head");
   if (e->HasChunkRows()) {
     std::unique_ptr<rocksdb::Iterator> it = new_iterator();
-    const std::string chunks = e->prefix() + WindowEntity::kChunkTag;
+    const std::string chunks = std::string(prefix) + WindowEntity::kChunkTag;
     for (it->Seek(chunks); it->Valid() && it->key().starts_with(chunks); it->Next()) {
       std::string_view key(it->key().data(), it->key().size());
       if (!e->DecodeChunk(key.substr(chunks.size()),
@@ -90,23 +85,23 @@ Result<std::unique_ptr<WindowEntity>> WindowStore::ReadEntity(
   return e;
 }
 
-Result<WindowStore::Acquired> WindowStore::Acquire(uint32_t partition, std::string_view entity) {
+EntityWindows* WindowStore::Windows(StateDb& db, uint32_t partition, std::string_view entity) {
   std::string key = EntityWindows::Key(partition, entity);
-  auto* windows = static_cast<EntityWindows*>(db_.FindCached(key));
-  if (windows == nullptr) {
-    windows =
-        static_cast<EntityWindows*>(db_.AddCached(std::make_unique<EntityWindows>(std::move(key))));
-  }
-  if (WindowEntity* found = windows->Find(spec_.store_id)) return Acquired{windows, found};
-  std::string prefix = EntityPrefix(spec_.store_id, partition, entity);
+  if (auto* found = static_cast<EntityWindows*>(db.FindCached(key))) return found;
+  return static_cast<EntityWindows*>(db.AddCached(std::make_unique<EntityWindows>(std::move(key))));
+}
+
+Result<WindowEntity*> WindowStore::Acquire(EntityWindows& windows) {
+  if (WindowEntity* found = windows.Find(spec_.store_id)) return found;
+  std::string prefix = EntityWindows::WindowPrefix(windows.key(), spec_.store_id);
   Result<std::optional<std::string>> head = std::optional<std::string>();
   if (db_.MayHaveRows(kFamily, prefix)) head = db_.Get(kFamily, prefix + WindowEntity::kHeadTag);
   if (!head.ok()) return head.status();
   if (!head->has_value()) db_.NoteRows(kFamily, prefix);  // its rows are staged without noting
-  auto read = ReadEntity(std::move(prefix), *head,
+  auto read = ReadEntity(prefix, *head,
                          [&] { return db_.NewIterator(kFamily, /*within_entity=*/true); });
   if (!read.ok()) return read.status();
-  return Acquired{windows, windows->Add(spec_.store_id, std::move(*read))};
+  return windows.Add(spec_.store_id, std::move(*read));
 }
 
 void WindowStore::CountIn(WindowEntity& e, const WindowEntry& entry) const {
@@ -256,21 +251,32 @@ Result<WindowAggregate> WindowStore::Apply(uint32_t partition, std::string_view 
                                            TimestampMs t,
                                            const std::optional<WindowContribution>& contribution,
                                            bool want_previous) {
-  auto e = Acquire(partition, entity);
-  if (!e.ok()) return e.status();
+  EntityWindows* windows = Windows(db_, partition, entity);
   bool changed = false;
-  WindowAggregate out = Update(*e->window, t, contribution, want_previous, changed);
-  db_.SettleCached(e->entity, changed);
+  auto out = Apply(*windows, t, contribution, want_previous, changed);
+  if (out.ok()) db_.SettleCached(windows, changed);
+  return out;
+}
+
+Result<WindowAggregate> WindowStore::Apply(EntityWindows& windows, TimestampMs t,
+                                           const std::optional<WindowContribution>& contribution,
+                                           bool want_previous, bool& changed) {
+  auto e = Acquire(windows);
+  if (!e.ok()) return e.status();
+  bool this_changed = false;
+  WindowAggregate out = Update(**e, t, contribution, want_previous, this_changed);
+  changed = changed || this_changed;
   return out;
 }
 
 Status WindowStore::Insert(uint32_t partition, std::string_view entity, TimestampMs t,
                            const WindowContribution& contribution) {
-  auto e = Acquire(partition, entity);
+  EntityWindows* windows = Windows(db_, partition, entity);
+  auto e = Acquire(*windows);
   if (!e.ok()) return e.status();
-  AddToLog(*e->window, t, contribution);
-  e->window->TouchHead();
-  db_.SettleCached(e->entity, true);
+  AddToLog(**e, t, contribution);
+  (*e)->TouchHead();
+  db_.SettleCached(windows, true);
   return Status::Ok();
 }
 
@@ -281,7 +287,7 @@ Result<std::optional<CommittedWindow>> WindowStore::ReadCommitted(uint32_t parti
   if (!head.ok()) return head.status();
   if (!head->has_value()) return std::optional<CommittedWindow>();
   auto read =
-      ReadEntity(std::move(prefix), *head, [&] { return db_.NewCommittedIterator(kFamily); });
+      ReadEntity(prefix, *head, [&] { return db_.NewCommittedIterator(kFamily); });
   if (!read.ok()) return read.status();
   WindowEntity& e = **read;
   CommittedWindow out;

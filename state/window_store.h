@@ -95,6 +95,16 @@ class WindowStore {
                                 const std::optional<WindowContribution>& contribution,
                                 bool want_previous = false);
 
+  // The windows of `entity` in `partition` in the StateDb's cache, made when not there yet: stores
+  // keyed alike apply an event to them with one cache lookup (the Apply below). The caller ends
+  // the use with `db.SettleCached(windows, changed)`, changed when any Apply changed them.
+  static EntityWindows* Windows(StateDb& db, uint32_t partition, std::string_view entity);
+  // As Apply above, on windows from Windows(); sets `changed` (never clears it) when this store's
+  // window changed.
+  Result<WindowAggregate> Apply(EntityWindows& windows, TimestampMs t,
+                                const std::optional<WindowContribution>& contribution,
+                                bool want_previous, bool& changed);
+
   // Inserts `contribution` at `t` without reading (labels: `t` is the labelled event's time).
   Status Insert(uint32_t partition, std::string_view entity, TimestampMs t,
                 const WindowContribution& contribution);
@@ -107,15 +117,10 @@ class WindowStore {
   const WindowSpec& spec() const { return spec_; }
 
  private:
-  // The entity's windows in the cache, and this store's among them (read from the database into
-  // it when not there yet).
-  struct Acquired {
-    EntityWindows* entity;
-    WindowEntity* window;
-  };
-  Result<Acquired> Acquire(uint32_t partition, std::string_view entity);
+  // This store's window among `windows` (read from the database into it when not there yet).
+  Result<WindowEntity*> Acquire(EntityWindows& windows);
   Result<std::unique_ptr<WindowEntity>> ReadEntity(
-      std::string prefix, const std::optional<std::string>& head_row,
+      std::string_view prefix, const std::optional<std::string>& head_row,
       const std::function<std::unique_ptr<rocksdb::Iterator>()>& new_iterator) const;
   WindowAggregate Update(WindowEntity& e, TimestampMs t,
                          const std::optional<WindowContribution>& contribution, bool want_previous,
