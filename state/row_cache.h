@@ -39,6 +39,12 @@ class RowWriter {
   virtual ~RowWriter() = default;
   virtual void Put(StateFamily family, std::string_view key, std::string_view value) = 0;
   virtual void Delete(StateFamily family, std::string_view key) = 0;
+  // Rows of `family` under `prefix` are staged for the first time (before them): a writer into
+  // the database records it (StateDb::NoteRows); one that writes nowhere may ignore it.
+  virtual void NoteRows(StateFamily family, std::string_view prefix) {
+    static_cast<void>(family);
+    static_cast<void>(prefix);
+  }
 };
 
 // An object held by a RowCache. Subclasses keep track of their own changes.

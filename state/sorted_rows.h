@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "state/row_cache.h"
@@ -20,8 +21,9 @@ class SortedRows final : public RowWriter {
  public:
   void Put(StateFamily family, std::string_view key, std::string_view value) override;
   void Delete(StateFamily family, std::string_view key) override;
+  void NoteRows(StateFamily family, std::string_view prefix) override;
 
-  // Writes every collected change into `out`, in (family, key) order.
+  // Writes every collected change into `out`, in (family, key) order, after the noted prefixes.
   void WriteTo(RowWriter& out);
   size_t size() const { return rows_.size(); }
 
@@ -40,6 +42,7 @@ class SortedRows final : public RowWriter {
   // Bytes in chunks that never reallocate once full, so views into them stay valid.
   std::vector<std::string> chunks_;
   std::vector<Row> rows_;
+  std::vector<std::pair<StateFamily, std::string>> notes_;
 };
 
 }  // namespace riskstream

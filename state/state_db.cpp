@@ -52,7 +52,7 @@ constexpr char kFormatKey[] = "state-format";
 // Writes staged rows of cached objects into a batch of this database.
 class StateDb::BatchWriter final : public RowWriter {
  public:
-  BatchWriter(const StateDb& db, rocksdb::WriteBatchBase& batch) : db_(db), batch_(batch) {}
+  BatchWriter(StateDb& db, rocksdb::WriteBatchBase& batch) : db_(db), batch_(batch) {}
   void Put(StateFamily family, std::string_view key, std::string_view value) override {
     batch_.Put(db_.Handle(family), rocksdb::Slice(key.data(), key.size()),
                rocksdb::Slice(value.data(), value.size()));
@@ -60,9 +60,12 @@ class StateDb::BatchWriter final : public RowWriter {
   void Delete(StateFamily family, std::string_view key) override {
     batch_.Delete(db_.Handle(family), rocksdb::Slice(key.data(), key.size()));
   }
+  void NoteRows(StateFamily family, std::string_view prefix) override {
+    db_.NoteRows(family, prefix);
+  }
 
  private:
-  const StateDb& db_;
+  StateDb& db_;
   rocksdb::WriteBatchBase& batch_;
 };
 
@@ -129,6 +132,12 @@ Result<std::unique_ptr<StateDb>> StateDb::Open(const std::string& path,
   family_options.memtable_whole_key_filtering = true;
   family_options.memtable_prefix_bloom_size_ratio = 0.02;
   family_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  // Small memtables: a commit rewrites the aggregate row of every entity changed since the last
+  // one, and the event index adds two rows per event; each insert walks a skip list whose depth
+  // (and cache misses) grow with the memtable. A warm count/sum update (commits included) cost
+  // 3.6-3.9 us with the 128 MiB default and 2.4-2.9 us with 16 MiB (operators_bench), and a
+  // replay wrote its pending batch (mostly the event index) 1.4 x faster (docs/BENCHMARKS.md).
+  family_options.write_buffer_size = options.memtable_bytes;
   // Commits write their rows in key order (SortedRows), and most rows replace an older version of
   // themselves. One insert hint for all keys lets the skip list go on from the row before instead
   // of descending from its top for each row (the plain insert drops its hint unless the new key
@@ -140,11 +149,6 @@ Result<std::unique_ptr<StateDb>> StateDb::Open(const std::string& path,
   // skip the memtables and files that hold nothing of that entity.
   rocksdb::ColumnFamilyOptions window_options = family_options;
   window_options.prefix_extractor.reset(NewEntityPrefixTransform());
-  // Small memtables for the windows: a commit rewrites the aggregate row of every entity changed
-  // since the last one, and each insert walks a skip list whose depth (and cache misses) grow with
-  // the memtable. A warm count/sum update (commits included) cost 3.6-3.9 us with the 128 MiB
-  // default and 2.4-2.9 us with 16 MiB (operators_bench, docs/BENCHMARKS.md).
-  window_options.write_buffer_size = options.window_memtable_bytes;
 
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
   families.emplace_back(rocksdb::kDefaultColumnFamilyName, family_options);
@@ -359,7 +363,7 @@ void StateDb::ReadPendingIndex(RowWriter& out) const {
   }
 }
 
-rocksdb::WriteBatch StateDb::SortedPendingBatch(bool with_dirty_objects) const {
+rocksdb::WriteBatch StateDb::SortedPendingBatch(bool with_dirty_objects) {
   // The pending batch's newest change per key, then the dirty objects' and the pending writers'
   // rows (later, so they win for a key both change), all in key order for cheap memtable inserts.
   // Staging them straight into the commit's batch skips the pending batch's index, and a failed

@@ -44,8 +44,8 @@ struct StateDbOptions {
   // No write-ahead log: a crash loses every commit not flushed yet. For throwaway state only (a
   // replay's, which starts over after a crash).
   bool disable_wal = false;
-  // Memtable size of the windows family (see state_db.cpp for why it is small).
-  size_t window_memtable_bytes = 16 << 20;
+  // Memtable size of every column family (see state_db.cpp for why it is small).
+  size_t memtable_bytes = 16 << 20;
 };
 
 class StateDb {
@@ -84,12 +84,16 @@ class StateDb {
   // MayHaveRows() is false only when no such prefix was ever noted. True means "read to know".
   // Put() notes what it writes: a window row by its entity prefix (key_codec.h), any other row by
   // its whole key. A store that stages rows itself (a cached object, a PendingWriter) notes a
-  // prefix before its first row under it reaches a batch.
+  // prefix before its first row under it reaches a batch (RowWriter::NoteRows when staging).
   void NoteRows(Family family, std::string_view prefix) {
-    if (written_) written_->Add(prefix, static_cast<uint64_t>(family) + 1);
+    if (!written_) return;
+    written_->Add(prefix, static_cast<uint64_t>(family) + 1);
+    noted_families_ |= FamilyBit(family);
   }
   bool MayHaveRows(Family family, std::string_view prefix) const {
-    return !written_ || written_->MayContain(prefix, static_cast<uint64_t>(family) + 1);
+    if (!written_) return true;
+    return (noted_families_ & FamilyBit(family)) != 0 &&
+           written_->MayContain(prefix, static_cast<uint64_t>(family) + 1);
   }
 
   // Stores that keep some pending changes themselves (pending_writer.h) register while they live;
@@ -178,15 +182,17 @@ class StateDb {
   void ReadPendingIndex(RowWriter& out) const;
   // The pending batch and the pending writers' rows (with the dirty objects' rows when asked) as
   // one batch in key order.
-  rocksdb::WriteBatch SortedPendingBatch(bool with_dirty_objects) const;
+  rocksdb::WriteBatch SortedPendingBatch(bool with_dirty_objects);
   // Adds the pending offsets and changelog positions to `batch` as kMeta rows.
   Status AddPendingPositions(rocksdb::WriteBatchBase& batch);
   Result<std::optional<int64_t>> ReadPosition(const std::string& key, const std::string& what);
   rocksdb::WriteOptions write_options_;
   std::shared_ptr<rocksdb::Statistics> statistics_;
   std::unique_ptr<RowCache> cache_;
-  // Prefixes noted (NoteRows), when the database was created empty.
+  // Prefixes noted (NoteRows), when the database was created empty, and the families with any.
   std::unique_ptr<PrefixFilter> written_;
+  uint32_t noted_families_ = 0;
+  static uint32_t FamilyBit(Family family) { return uint32_t{1} << static_cast<uint32_t>(family); }
   std::vector<PendingWriter*> writers_;
   // Stages every pending writer's changes into `out`.
   void StageWriters(RowWriter& out) const;

@@ -67,6 +67,7 @@ bool WindowEntity::DecodeHead(std::string_view row) {
   stored_entries_ = static_cast<uint32_t>(stored);
   newest_text.assign(text);
   present = true;
+  noted_ = true;
   return DecodeEntries(row, pos, stored_inline_);
 }
 
@@ -211,6 +212,7 @@ size_t WindowEntity::Bytes() const {
 }
 
 void WindowEntity::Stage(std::string_view prefix, RowWriter& out) const {
+  if (!noted_) out.NoteRows(StateFamily::kWindows, prefix);
   const uint32_t tail = TailChunk();
   if (head_dirty_) {
     std::string row;
@@ -247,6 +249,7 @@ void WindowEntity::Stage(std::string_view prefix, RowWriter& out) const {
 
 void WindowEntity::Committed() {
   head_dirty_ = false;
+  noted_ = true;
   changes_.reset();
   stored_inline_ = TailChunk();
   stored_entries_ = static_cast<uint32_t>(size());

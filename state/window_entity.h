@@ -129,13 +129,14 @@ class WindowEntity {
   std::unique_ptr<ChunkChanges> changes_;
   std::unique_ptr<Multisets> sets_;
   int64_t multiset_bytes_ = 0;
-  uint32_t stored_entries_ = 0;        // entries in the head row and chunk rows, as read
+  uint32_t stored_entries_ = 0;  // entries in the head row and chunk rows, as read
   uint32_t front_ = 0;
   uint32_t next_chunk_ = 0;
   uint32_t tail_chunk_entries_ = 0;    // entries of the newest chunk
   uint32_t stored_inline_ = kNoChunk;  // the chunk inline in the committed head row
   uint32_t text_bytes_ = 0;
   bool head_dirty_ = false;
+  bool noted_ = false;  // its prefix was noted as written (RowWriter::NoteRows)
 };
 
 }  // namespace riskstream

@@ -97,9 +97,8 @@ Result<WindowEntity*> WindowStore::Acquire(EntityWindows& windows) {
   Result<std::optional<std::string>> head = std::optional<std::string>();
   if (db_.MayHaveRows(kFamily, prefix)) head = db_.Get(kFamily, prefix + WindowEntity::kHeadTag);
   if (!head.ok()) return head.status();
-  if (!head->has_value()) db_.NoteRows(kFamily, prefix);  // its rows are staged without noting
-  auto read = ReadEntity(prefix, *head,
-                         [&] { return db_.NewIterator(kFamily, /*within_entity=*/true); });
+  auto read =
+      ReadEntity(prefix, *head, [&] { return db_.NewIterator(kFamily, /*within_entity=*/true); });
   if (!read.ok()) return read.status();
   return windows.Add(spec_.store_id, std::move(*read));
 }
@@ -286,8 +285,7 @@ Result<std::optional<CommittedWindow>> WindowStore::ReadCommitted(uint32_t parti
   auto head = db_.GetCommitted(kFamily, prefix + WindowEntity::kHeadTag);
   if (!head.ok()) return head.status();
   if (!head->has_value()) return std::optional<CommittedWindow>();
-  auto read =
-      ReadEntity(prefix, *head, [&] { return db_.NewCommittedIterator(kFamily); });
+  auto read = ReadEntity(prefix, *head, [&] { return db_.NewCommittedIterator(kFamily); });
   if (!read.ok()) return read.status();
   WindowEntity& e = **read;
   CommittedWindow out;

@@ -17,6 +17,9 @@ struct Recorder final : RowWriter {
   void Delete(StateFamily family, std::string_view key) override {
     rows.push_back(std::to_string(static_cast<int>(family)) + " " + std::string(key) + " deleted");
   }
+  void NoteRows(StateFamily family, std::string_view prefix) override {
+    rows.push_back(std::to_string(static_cast<int>(family)) + " " + std::string(prefix) + "*");
+  }
   std::vector<std::string> rows;
 };
 
@@ -36,6 +39,17 @@ TEST(SortedRows, HandsRowsOnInFamilyAndKeyOrderKeepingTheOrderOfOneKey) {
   rows.WriteTo(out);
   EXPECT_EQ(out.rows, (std::vector<std::string>{"0 \x01=low", "0 a=", "0 b=old", "0 b deleted",
                                                 "0 b=new", "0 z=2", "0 \xff=high", "2 b=1"}));
+}
+
+// A prefix noted while staging reaches the writer before any row (rows under it may be among them).
+TEST(SortedRows, HandsNotedPrefixesOnBeforeTheRows) {
+  SortedRows rows;
+  rows.Put(StateFamily::kWindows, "a", "1");
+  rows.NoteRows(StateFamily::kWindows, "z");
+  rows.Put(StateFamily::kWindows, "z1", "2");
+  Recorder out;
+  rows.WriteTo(out);
+  EXPECT_EQ(out.rows, (std::vector<std::string>{"0 z*", "0 a=1", "0 z1=2"}));
 }
 
 TEST(SortedRows, KeepsBytesOfRowsLargerThanItsChunks) {
