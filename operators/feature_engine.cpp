@@ -261,6 +261,7 @@ Result<FeatureVector> FeatureEngine::Evaluate(const Event& event) {
   std::string key, text;
   const std::vector<EventField>* key_fields = nullptr;
   bool has_key = false;
+  uint32_t partition = 0;
   EntityWindows* windows = nullptr;
   bool changed = false;
   const auto settle = [&] {
@@ -275,17 +276,15 @@ Result<FeatureVector> FeatureEngine::Evaluate(const Event& event) {
       settle();
       key_fields = &spec.key;
       has_key = EntityKey(spec, event, key);
+      if (has_key) partition = KafkaPartitionForKey(key, state_partitions_);
     }
     if (!has_key) continue;
-    if (windows == nullptr) {
-      windows = WindowStore::Windows(db_, KafkaPartitionForKey(key, state_partitions_), key);
-    }
     std::optional<WindowContribution> contribution;
     if (spec.Contributes(event.type)) contribution = Contribution(spec, event, text);
     const bool want_previous =
         spec.function == FeatureFunction::kLast || spec.function == FeatureFunction::kTimeSinceLast;
-    auto aggregate =
-        stores_[i]->Apply(*windows, event.event_time, contribution, want_previous, changed);
+    auto aggregate = stores_[i]->Apply(windows, partition, key, event.event_time, contribution,
+                                       want_previous, changed);
     if (!aggregate.ok()) {
       return aggregate.status().WithContext("feature " + spec.name + ", event " + event.event_id);
     }

@@ -85,18 +85,24 @@ Result<std::unique_ptr<WindowEntity>> WindowStore::ReadEntity(
   return e;
 }
 
-EntityWindows* WindowStore::Windows(StateDb& db, uint32_t partition, std::string_view entity) {
+EntityWindows* WindowStore::FindWindows(uint32_t partition, std::string_view entity, bool make) {
   std::string key = EntityWindows::Key(partition, entity);
-  if (auto* found = static_cast<EntityWindows*>(db.FindCached(key))) return found;
-  return static_cast<EntityWindows*>(db.AddCached(std::make_unique<EntityWindows>(std::move(key))));
+  if (auto* found = static_cast<EntityWindows*>(db_.FindCached(key))) return found;
+  // Reading a window never written reads nothing and makes nothing.
+  if (!make && !db_.MayHaveRows(kFamily, EntityWindows::WindowPrefix(key, spec_.store_id))) {
+    return nullptr;
+  }
+  return static_cast<EntityWindows*>(
+      db_.AddCached(std::make_unique<EntityWindows>(std::move(key))));
 }
 
-Result<WindowEntity*> WindowStore::Acquire(EntityWindows& windows) {
+Result<WindowEntity*> WindowStore::Acquire(EntityWindows& windows, bool make) {
   if (WindowEntity* found = windows.Find(spec_.store_id)) return found;
   std::string prefix = EntityWindows::WindowPrefix(windows.key(), spec_.store_id);
   Result<std::optional<std::string>> head = std::optional<std::string>();
   if (db_.MayHaveRows(kFamily, prefix)) head = db_.Get(kFamily, prefix + WindowEntity::kHeadTag);
   if (!head.ok()) return head.status();
+  if (!head->has_value() && !make) return nullptr;
   auto read =
       ReadEntity(prefix, *head, [&] { return db_.NewIterator(kFamily, /*within_entity=*/true); });
   if (!read.ok()) return read.status();
@@ -250,18 +256,23 @@ Result<WindowAggregate> WindowStore::Apply(uint32_t partition, std::string_view 
                                            TimestampMs t,
                                            const std::optional<WindowContribution>& contribution,
                                            bool want_previous) {
-  EntityWindows* windows = Windows(db_, partition, entity);
+  EntityWindows* windows = nullptr;
   bool changed = false;
-  auto out = Apply(*windows, t, contribution, want_previous, changed);
-  if (out.ok()) db_.SettleCached(windows, changed);
+  auto out = Apply(windows, partition, entity, t, contribution, want_previous, changed);
+  if (out.ok() && windows != nullptr) db_.SettleCached(windows, changed);
   return out;
 }
 
-Result<WindowAggregate> WindowStore::Apply(EntityWindows& windows, TimestampMs t,
+Result<WindowAggregate> WindowStore::Apply(EntityWindows*& windows, uint32_t partition,
+                                           std::string_view entity, TimestampMs t,
                                            const std::optional<WindowContribution>& contribution,
                                            bool want_previous, bool& changed) {
-  auto e = Acquire(windows);
+  const bool make = contribution.has_value();
+  if (windows == nullptr) windows = FindWindows(partition, entity, make);
+  if (windows == nullptr) return WindowAggregate{};
+  auto e = Acquire(*windows, make);
   if (!e.ok()) return e.status();
+  if (*e == nullptr) return WindowAggregate{};
   bool this_changed = false;
   WindowAggregate out = Update(**e, t, contribution, want_previous, this_changed);
   changed = changed || this_changed;
@@ -270,8 +281,8 @@ Result<WindowAggregate> WindowStore::Apply(EntityWindows& windows, TimestampMs t
 
 Status WindowStore::Insert(uint32_t partition, std::string_view entity, TimestampMs t,
                            const WindowContribution& contribution) {
-  EntityWindows* windows = Windows(db_, partition, entity);
-  auto e = Acquire(*windows);
+  EntityWindows* windows = FindWindows(partition, entity, /*make=*/true);
+  auto e = Acquire(*windows, /*make=*/true);
   if (!e.ok()) return e.status();
   AddToLog(**e, t, contribution);
   (*e)->TouchHead();

@@ -95,13 +95,13 @@ class WindowStore {
                                 const std::optional<WindowContribution>& contribution,
                                 bool want_previous = false);
 
-  // The windows of `entity` in `partition` in the StateDb's cache, made when not there yet: stores
-  // keyed alike apply an event to them with one cache lookup (the Apply below). The caller ends
-  // the use with `db.SettleCached(windows, changed)`, changed when any Apply changed them.
-  static EntityWindows* Windows(StateDb& db, uint32_t partition, std::string_view entity);
-  // As Apply above, on windows from Windows(); sets `changed` (never clears it) when this store's
-  // window changed.
-  Result<WindowAggregate> Apply(EntityWindows& windows, TimestampMs t,
+  // As Apply above, for stores keyed alike applying one event with one cache lookup: `windows` is
+  // the entity's windows in the StateDb's cache, found or made by the first of them that needs
+  // them (nullptr until then; a read of an entity with no state makes nothing). Sets `changed`
+  // (never clears it) when this store's window changed. The caller ends the use after the last
+  // store with `db.SettleCached(windows, changed)` when `windows` is set.
+  Result<WindowAggregate> Apply(EntityWindows*& windows, uint32_t partition,
+                                std::string_view entity, TimestampMs t,
                                 const std::optional<WindowContribution>& contribution,
                                 bool want_previous, bool& changed);
 
@@ -117,8 +117,12 @@ class WindowStore {
   const WindowSpec& spec() const { return spec_; }
 
  private:
-  // This store's window among `windows` (read from the database into it when not there yet).
-  Result<WindowEntity*> Acquire(EntityWindows& windows);
+  // The entity's windows in the cache; when not there, made if `make` or if this store may have
+  // state for the entity in the database, else nullptr.
+  EntityWindows* FindWindows(uint32_t partition, std::string_view entity, bool make);
+  // This store's window among `windows`, read from the database into it when not there yet;
+  // nullptr when it has no state and `make` is false (nothing is made then).
+  Result<WindowEntity*> Acquire(EntityWindows& windows, bool make);
   Result<std::unique_ptr<WindowEntity>> ReadEntity(
       std::string_view prefix, const std::optional<std::string>& head_row,
       const std::function<std::unique_ptr<rocksdb::Iterator>()>& new_iterator) const;
