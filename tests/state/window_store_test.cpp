@@ -53,6 +53,25 @@ TEST_F(WindowStoreTest, EventAtCurrentTimeAndTiesAreIncluded) {
   EXPECT_EQ(Read(store, "k", 6000).count, 0);
 }
 
+// Most events read features of keys that never contributed (a purchase reads its device's
+// application features): such a read answers an empty window and keeps nothing in memory.
+TEST_F(WindowStoreTest, ReadingAnEntityWithoutStateMakesNothing) {
+  WindowStore store(*db_, Spec(1000));
+  WindowStore other(*db_, [] {
+    WindowSpec spec = Spec(1000);
+    spec.store_id = 43;
+    return spec;
+  }());
+  EXPECT_EQ(Read(store, "unseen", 100).count, 0);
+  EXPECT_EQ(db_->CacheStats().rows, 0u);
+  Add(store, "seen", 100);
+  EXPECT_EQ(db_->CacheStats().rows, 1u);
+  const size_t bytes = db_->CacheStats().bytes;
+  EXPECT_EQ(Read(other, "seen", 200).count, 0);  // the entity is cached, this store has nothing
+  EXPECT_EQ(db_->CacheStats().bytes, bytes);
+  EXPECT_EQ(Read(store, "seen", 200).count, 1);
+}
+
 TEST_F(WindowStoreTest, KeysAndPartitionsAreIndependent) {
   WindowStore store(*db_, Spec(1000));
   Add(store, "a", 100);
