@@ -113,7 +113,7 @@ int64_t EventIndex::ExpireFresh(TimestampMs cutoff) {
     // The newest entry of its id expires: an older stored one was replaced by it, so it goes too.
     db_.Delete(kFamily, IdKey(it->first));
     fresh_bytes_ -= FreshBytes(it->first, it->second.payload);
-    it = fresh_.erase(it);
+    fresh_.erase(it++);  // other iterators stay valid
     ++expired;
   }
   fresh_oldest_ = oldest;

@@ -7,16 +7,12 @@ namespace riskstream {
 namespace {
 
 constexpr size_t kClean = static_cast<size_t>(-1);
-// The hash node, roughly (64-bit libstdc++).
-constexpr size_t kEntryOverhead = 48;
+// The index slot (a view and a pointer) and its control byte, at the table's usual load.
+constexpr size_t kEntryOverhead = 32;
 
 }  // namespace
 
-RowCache::RowCache(size_t capacity_bytes) : capacity_(capacity_bytes) {
-  // Room for the objects the budget holds (about 0.5 KB each, at least), so the index does not
-  // rehash millions of entries while it fills.
-  index_.reserve(std::min<size_t>(capacity_bytes / 512, size_t{1} << 24));
-}
+RowCache::RowCache(size_t capacity_bytes) : capacity_(capacity_bytes) {}
 
 RowCache::~RowCache() = default;
 

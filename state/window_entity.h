@@ -20,9 +20,9 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "common/status.h"
 #include "common/time.h"
 #include "state/row_cache.h"
@@ -57,7 +57,7 @@ class WindowEntity {
   std::string newest_text;
   // Rebuilt, never stored: value -> entries counted, over the window's entries.
   struct Multisets {
-    std::unordered_map<std::string, int64_t> distinct;
+    absl::flat_hash_map<std::string, int64_t> distinct;  // inline slots: no node per value
     std::map<double, int64_t> extremes;
   };
   Multisets& sets() {

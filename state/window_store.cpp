@@ -12,7 +12,7 @@ namespace {
 constexpr auto kFamily = StateDb::Family::kWindows;
 constexpr TimestampMs kBeforeAll = WindowEntity::kBeforeAll;
 constexpr size_t kMaxRememberedText = 256;
-// A multiset node's memory besides its key, roughly (hash or tree node, count).
+// A multiset entry's memory besides its text, roughly (a hash slot with its slack, or a tree node).
 constexpr int64_t kNodeBytes = 64;
 
 TimestampMs FloorDiv(TimestampMs a, DurationMs b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
