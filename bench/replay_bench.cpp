@@ -20,6 +20,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "common/byte_size.h"
 #include "pipeline/replay_runner.h"
 #include "tools/event_generator.h"
 
@@ -69,6 +70,13 @@ int main(int argc, char** argv) {
                  "Pipeline config (features and rules); default: the 12-feature bench config");
   app.add_option("--seed", seed, "Generator seed");
   app.add_flag("--features-csv", features_csv, "Also write features.csv");
+  std::string cache_size;
+  app.add_option("--cache", cache_size, "Window state cache (e.g. 12GiB); default: the config's")
+      ->check(CLI::Validator(
+          [](std::string& text) {
+            return ParseByteSize(text) ? std::string() : "'" + text + "' is not a byte size";
+          },
+          "SIZE"));
   CLI11_PARSE(app, argc, argv);
   if (log.empty()) log = "/tmp/riskstream-replay-" + std::to_string(events) + ".jsonl.gz";
   setenv("RISKSTREAM_PII_KEY", "replay-bench-pii-key-0123456789", 0);
@@ -89,6 +97,7 @@ int main(int argc, char** argv) {
   options.inputs = {log};
   options.out_dir = out;
   options.features_csv = features_csv;
+  if (!cache_size.empty()) options.cache_bytes = ParseByteSize(cache_size);
   double load_before[1] = {0};
   getloadavg(load_before, 1);
   auto [user_before, system_before] = CpuSeconds();
