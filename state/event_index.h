@@ -18,11 +18,11 @@
 #include <string_view>
 #include <utility>
 
-#include "absl/container/flat_hash_map.h"
 #include "common/status.h"
 #include "common/time.h"
 #include "state/pending_writer.h"
 #include "state/state_db.h"
+#include "state/string_map.h"
 
 namespace riskstream {
 
@@ -70,13 +70,8 @@ class EventIndex final : public PendingWriter {
   char id_tag_, time_tag_;
   std::optional<TimestampMs> oldest_;  // unknown until first needed, and after a discard
   uint64_t discards_seen_ = 0;         // StateDb::discards() when oldest_ was last right
-  // Looks up std::string keys by std::string_view without copying.
-  struct IdHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view id) const { return absl::Hash<std::string_view>{}(id); }
-  };
   // By event id; newer than any stored entry of the id.
-  absl::flat_hash_map<std::string, Entry, IdHash, std::equal_to<>> fresh_;
+  StringMap<Entry> fresh_;
   size_t fresh_bytes_ = 0;
   TimestampMs fresh_oldest_ = 0;  // at or before every fresh entry's time (when there are any)
   bool noted_ = false;            // its tag is noted as written (StateDb::NoteRows)

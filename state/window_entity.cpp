@@ -20,6 +20,16 @@ bool Before(const WindowEntry& a, const WindowEntry& b) {
 
 }  // namespace
 
+void WindowEntry::set_text(std::string_view text) {
+  if (text.empty()) {
+    clear_text();
+    return;
+  }
+  text_ = std::make_unique_for_overwrite<char[]>(text.size());
+  std::copy(text.begin(), text.end(), text_.get());
+  text_size_ = static_cast<uint32_t>(text.size());
+}
+
 void WindowEntity::AppendEntries(std::string& row, const WindowEntry* first,
                                  const WindowEntry* last) {
   for (const WindowEntry* e = first; e != last; ++e) {
@@ -27,7 +37,7 @@ void WindowEntity::AppendEntries(std::string& row, const WindowEntry* first,
     AppendU64(row, e->seq);
     AppendDouble(row, e->value);
     row.push_back(e->uncounted ? 1 : 0);
-    AppendLengthPrefixed(row, e->text);
+    AppendLengthPrefixed(row, e->text());
   }
 }
 
@@ -42,8 +52,8 @@ bool WindowEntity::DecodeEntries(std::string_view row, size_t pos, uint32_t chun
     entry.uncounted = row[pos++] != 0;
     if (!ReadLengthPrefixed(row, pos, text)) return false;
     entry.chunk = chunk;
-    entry.text.assign(text);
-    text_bytes_ += HeapBytes(entry.text);
+    entry.set_text(text);
+    text_bytes_ += static_cast<uint32_t>(text.size());
     log_.push_back(std::move(entry));
   }
   return true;
@@ -112,8 +122,13 @@ size_t WindowEntity::Insert(TimestampMs time, uint64_t seq, double value, std::s
     chunk = at > front_ ? log_[at - 1].chunk : log_[at].chunk;
     if (chunk == log_.back().chunk) ++tail_chunk_entries_;
   }
-  WindowEntry entry{time, seq, value, chunk, false, std::string(text)};
-  text_bytes_ += HeapBytes(entry.text);
+  WindowEntry entry;
+  entry.time = time;
+  entry.seq = seq;
+  entry.value = value;
+  entry.chunk = chunk;
+  entry.set_text(text);
+  text_bytes_ += static_cast<uint32_t>(text.size());
   log_.insert(log_.begin() + static_cast<std::ptrdiff_t>(at), std::move(entry));
   if (at + 1 == end()) {
     head_dirty_ = true;  // the newest chunk is inline in the head
@@ -144,8 +159,8 @@ void WindowEntity::SplitIfLarge(size_t i) {
 void WindowEntity::PopFront() {
   WindowEntry& gone = log_[front_];
   const uint32_t chunk = gone.chunk;
-  text_bytes_ -= HeapBytes(gone.text);
-  std::string().swap(gone.text);
+  text_bytes_ -= static_cast<uint32_t>(gone.text().size());
+  gone.clear_text();
   ++front_;
   head_dirty_ = true;
   if (front_ == end() || log_[front_].chunk != chunk) changes().doomed.push_back(chunk);

@@ -22,20 +22,32 @@
 #include <string_view>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "common/status.h"
 #include "common/time.h"
 #include "state/row_cache.h"
+#include "state/string_map.h"
 
 namespace riskstream {
 
+// One contribution in a window's log. Its text (a distinct value, or what last() returns) is kept
+// out of line and only when not empty: counts and sums carry none. 48 bytes.
 struct WindowEntry {
   TimestampMs time = 0;
   uint64_t seq = 0;
   double value = 0;
   uint32_t chunk = 0;
   bool uncounted = false;  // left out of the distinct multiset (the distinct cap was full)
-  std::string text;
+
+  std::string_view text() const { return {text_.get(), text_size_}; }
+  void set_text(std::string_view text);
+  void clear_text() {
+    text_.reset();
+    text_size_ = 0;
+  }
+
+ private:
+  std::unique_ptr<char[]> text_;
+  uint32_t text_size_ = 0;
 };
 
 class WindowEntity {
@@ -57,7 +69,7 @@ class WindowEntity {
   std::string newest_text;
   // Rebuilt, never stored: value -> entries counted, over the window's entries.
   struct Multisets {
-    absl::flat_hash_map<std::string, int64_t> distinct;  // inline slots: no node per value
+    StringMap<int64_t> distinct;  // inline slots: no node per value
     std::map<double, int64_t> extremes;
   };
   Multisets& sets() {

@@ -21,7 +21,7 @@ std::string EntityPrefix(uint64_t store_id, uint32_t partition, std::string_view
   return EntityWindows::WindowPrefix(EntityWindows::Key(partition, entity), store_id);
 }
 
-int64_t TextBytes(const std::string& text) { return static_cast<int64_t>(text.size()); }
+int64_t TextBytes(std::string_view text) { return static_cast<int64_t>(text.size()); }
 
 double Normalized(double value) { return value == 0 ? 0.0 : value; }  // -0 and 0 are one value
 
@@ -110,9 +110,9 @@ Result<WindowEntity*> WindowStore::Acquire(EntityWindows& windows, bool make) {
 }
 
 void WindowStore::CountIn(WindowEntity& e, const WindowEntry& entry) const {
-  if (spec_.track_distinct && !entry.uncounted && ++e.sets().distinct[entry.text] == 1) {
+  if (spec_.track_distinct && !entry.uncounted && ++e.sets().distinct[entry.text()] == 1) {
     e.distinct += 1;
-    e.CountMultisetBytes(kNodeBytes + TextBytes(entry.text));
+    e.CountMultisetBytes(kNodeBytes + TextBytes(entry.text()));
   }
   if (spec_.track_extremes && ++e.sets().extremes[Normalized(entry.value)] == 1) {
     e.CountMultisetBytes(kNodeBytes);
@@ -130,7 +130,7 @@ void WindowStore::Enter(WindowEntity& e, size_t i) const {
   e.count += 1;
   e.sum += entry.value;
   if (spec_.track_distinct && spec_.max_distinct > 0 && e.distinct >= spec_.max_distinct &&
-      !e.sets().distinct.contains(entry.text)) {
+      !e.sets().distinct.contains(entry.text())) {
     // Full: a new value is dropped, and reads are flagged while it could be in the window.
     entry.uncounted = true;
     e.Touch(i);
@@ -144,11 +144,11 @@ void WindowStore::Leave(WindowEntity& e, const WindowEntry& entry) const {
   e.sum -= entry.value;
   if (e.count == 0) e.sum = 0;  // no drift from floating-point subtraction
   if (spec_.track_distinct && !entry.uncounted) {
-    auto found = e.sets().distinct.find(entry.text);
+    auto found = e.sets().distinct.find(entry.text());
     if (found != e.sets().distinct.end() && --found->second == 0) {
       e.sets().distinct.erase(found);
       e.distinct -= 1;
-      e.CountMultisetBytes(-(kNodeBytes + TextBytes(entry.text)));
+      e.CountMultisetBytes(-(kNodeBytes + TextBytes(entry.text())));
     }
   }
   if (spec_.track_extremes) {
@@ -200,7 +200,7 @@ WindowAggregate WindowStore::Scan(WindowEntity& e, TimestampMs lo, TimestampMs h
     const WindowEntry& entry = e.at(i);
     out.count += 1;
     out.sum += entry.value;
-    if (spec_.track_distinct) distinct.insert(entry.text);
+    if (spec_.track_distinct) distinct.insert(entry.text());
     if (spec_.track_extremes) {
       out.min = std::min(out.min.value_or(entry.value), entry.value);
       out.max = std::max(out.max.value_or(entry.value), entry.value);
@@ -224,7 +224,7 @@ WindowAggregate WindowStore::Update(WindowEntity& e, TimestampMs t,
       previous_text = e.newest_text;
     } else if (const size_t i = e.UpperBound(t); i > e.begin()) {
       previous_time = e.at(i - 1).time;
-      previous_text = e.at(i - 1).text;
+      previous_text = e.at(i - 1).text();
     }
   }
   const bool in_order = t >= e.newest_read;
