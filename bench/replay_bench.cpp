@@ -72,11 +72,7 @@ int main(int argc, char** argv) {
   app.add_flag("--features-csv", features_csv, "Also write features.csv");
   std::string cache_size;
   app.add_option("--cache", cache_size, "Window state cache (e.g. 12GiB); default: the config's")
-      ->check(CLI::Validator(
-          [](std::string& text) {
-            return ParseByteSize(text) ? std::string() : "'" + text + "' is not a byte size";
-          },
-          "SIZE"));
+      ->check(CLI::Validator([](std::string& text) { return ByteSizeError(text); }, "SIZE"));
   CLI11_PARSE(app, argc, argv);
   if (log.empty()) log = "/tmp/riskstream-replay-" + std::to_string(events) + ".jsonl.gz";
   setenv("RISKSTREAM_PII_KEY", "replay-bench-pii-key-0123456789", 0);

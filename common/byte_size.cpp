@@ -17,4 +17,9 @@ std::optional<size_t> ParseByteSize(std::string_view text) {
   return number * scale;
 }
 
+std::string ByteSizeError(std::string_view text) {
+  if (ParseByteSize(text)) return std::string();
+  return "'" + std::string(text) + "' is not a byte size (e.g. 67108864, 64MiB, 12GiB)";
+}
+
 }  // namespace riskstream

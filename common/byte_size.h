@@ -6,11 +6,14 @@
 
 #include <cstddef>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace riskstream {
 
 // The size `text` names, or nullopt when it is not one of the forms above (or absurdly large).
 std::optional<size_t> ParseByteSize(std::string_view text);
+// What is wrong with `text` as a byte size, with examples of right ones; empty when it is one.
+std::string ByteSizeError(std::string_view text);
 
 }  // namespace riskstream

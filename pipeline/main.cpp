@@ -215,12 +215,7 @@ int main(int argc, char** argv) {
   ReplayOptions replay_options;
   replay_options.config_path = default_config;
   std::string replay_from, replay_to, replay_cache;
-  const CLI::Validator byte_size(
-      [](std::string& text) {
-        return ParseByteSize(text) ? std::string()
-                                   : "'" + text + "' is not a byte size (e.g. 512MiB, 12GiB)";
-      },
-      "SIZE");
+  const CLI::Validator byte_size([](std::string& text) { return ByteSizeError(text); }, "SIZE");
   const char* const cache_help = "Window state cache (e.g. 12GiB); default: state.cache_bytes";
   auto* replay = app.add_subcommand("replay", "Replay event logs or a Kafka range into files");
   replay->add_option("-c,--config", replay_options.config_path, "Pipeline config file")

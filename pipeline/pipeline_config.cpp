@@ -43,10 +43,7 @@ Status ReadBytes(const YAML::Node& node, const std::string& file, size_t& out) {
   if (!node) return Status::Ok();
   const std::string text = node.as<std::string>();
   const std::optional<size_t> bytes = ParseByteSize(text);
-  if (!bytes) {
-    return Status::InvalidConfig(YamlPosition(file, node) + ": '" + text +
-                                 "' is not a byte size (e.g. 67108864, 64MiB, 1GiB)");
-  }
+  if (!bytes) return Status::InvalidConfig(YamlPosition(file, node) + ": " + ByteSizeError(text));
   out = *bytes;
   return Status::Ok();
 }

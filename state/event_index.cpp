@@ -47,10 +47,6 @@ std::string EventIndex::TimeKey(TimestampMs event_time, std::string_view event_i
 }
 
 void EventIndex::Put(std::string_view event_id, TimestampMs event_time, std::string_view payload) {
-  if (!noted_) {
-    db_.NoteRows(kFamily, IdTag());
-    noted_ = true;
-  }
   auto [it, added] = fresh_.try_emplace(std::string(event_id));
   if (!added) fresh_bytes_ -= FreshBytes(event_id, it->second.payload);
   it->second = Entry{event_time, std::string(payload)};
@@ -165,6 +161,7 @@ Status EventIndex::Expire(TimestampMs newest_event_time, int64_t* expired) {
 }
 
 void EventIndex::Stage(RowWriter& out) const {
+  if (!fresh_.empty()) out.NoteRows(kFamily, IdTag());
   for (const auto& [event_id, entry] : fresh_) {
     out.Put(kFamily, IdKey(event_id), EncodeEntry(entry.time, entry.payload));
     out.Put(kFamily, TimeKey(entry.time, event_id), "");

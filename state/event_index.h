@@ -55,7 +55,7 @@ class EventIndex final : public PendingWriter {
     std::string payload;
   };
   std::string IdKey(std::string_view event_id) const;
-  // The prefix of every id row of this index (noted as written with its first entry).
+  // The prefix of every id row of this index (noted as written whenever entries are staged).
   std::string_view IdTag() const { return std::string_view(&id_tag_, 1); }
   std::string TimeKey(TimestampMs event_time, std::string_view event_id) const;
   // The stored entry of `event_id` (through the pending batch), ignoring fresh ones.
@@ -74,7 +74,6 @@ class EventIndex final : public PendingWriter {
   StringMap<Entry> fresh_;
   size_t fresh_bytes_ = 0;
   TimestampMs fresh_oldest_ = 0;  // at or before every fresh entry's time (when there are any)
-  bool noted_ = false;            // its tag is noted as written (StateDb::NoteRows)
 };
 
 }  // namespace riskstream

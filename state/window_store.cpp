@@ -4,7 +4,6 @@
 #include <functional>
 #include <unordered_set>
 
-#include "state/key_codec.h"
 
 namespace riskstream {
 namespace {
@@ -16,10 +15,6 @@ constexpr size_t kMaxRememberedText = 256;
 constexpr int64_t kNodeBytes = 64;
 
 TimestampMs FloorDiv(TimestampMs a, DurationMs b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
-
-std::string EntityPrefix(uint64_t store_id, uint32_t partition, std::string_view entity) {
-  return EntityWindows::WindowPrefix(EntityWindows::Key(partition, entity), store_id);
-}
 
 int64_t TextBytes(std::string_view text) { return static_cast<int64_t>(text.size()); }
 
@@ -292,7 +287,8 @@ Status WindowStore::Insert(uint32_t partition, std::string_view entity, Timestam
 
 Result<std::optional<CommittedWindow>> WindowStore::ReadCommitted(uint32_t partition,
                                                                   std::string_view entity) const {
-  std::string prefix = EntityPrefix(spec_.store_id, partition, entity);
+  const std::string prefix =
+      EntityWindows::WindowPrefix(EntityWindows::Key(partition, entity), spec_.store_id);
   auto head = db_.GetCommitted(kFamily, prefix + WindowEntity::kHeadTag);
   if (!head.ok()) return head.status();
   if (!head->has_value()) return std::optional<CommittedWindow>();

@@ -17,7 +17,10 @@ TEST(ByteSize, RefusesWhatIsNotASize) {
   for (const char* bad :
        {"", "GiB", "12 GiB", "12GB", "12gib", "-1", "1.5GiB", "12GiBs", "9999999999999", "0x10"}) {
     EXPECT_EQ(ParseByteSize(bad), std::nullopt) << bad;
+    EXPECT_EQ(ByteSizeError(bad),
+              "'" + std::string(bad) + "' is not a byte size (e.g. 67108864, 64MiB, 12GiB)");
   }
+  EXPECT_EQ(ByteSizeError("12GiB"), "");
 }
 
 }  // namespace
