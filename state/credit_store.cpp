@@ -1,6 +1,10 @@
 #include "state/credit_store.h"
 
+#include <memory>
+#include <utility>
+
 #include "state/key_codec.h"
+#include "state/row_cache.h"
 
 namespace riskstream {
 namespace {
@@ -34,6 +38,29 @@ Result<std::optional<CreditAccount>> Decode(const std::optional<std::string>& ro
   return std::optional<CreditAccount>(account);
 }
 
+// An account in the row cache. Its row key is its cache key without the tag.
+class CachedAccount final : public CachedRow {
+ public:
+  CachedAccount(std::string key, const CreditAccount& account, bool stored)
+      : key_(std::move(key)), account_(account), noted_(stored) {}
+
+  std::string_view key() const override { return key_; }
+  size_t Bytes() const override { return sizeof(*this) + key_.capacity(); }
+  void Stage(RowWriter& out) const override {
+    const std::string_view row_key = std::string_view(key_).substr(1);
+    if (!noted_) out.NoteRows(StateFamily::kCredit, row_key);
+    out.Put(StateFamily::kCredit, row_key, Encode(account_));
+  }
+  void Committed() override { noted_ = true; }
+
+  CreditAccount& account() { return account_; }
+
+ private:
+  std::string key_;
+  CreditAccount account_;
+  bool noted_;  // its row key was noted as written (RowWriter::NoteRows)
+};
+
 }  // namespace
 
 CreditStore::CreditStore(StateDb& db, std::string_view name, uint32_t state_partitions)
@@ -41,8 +68,8 @@ CreditStore::CreditStore(StateDb& db, std::string_view name, uint32_t state_part
       fingerprint_(Fingerprint64("credit/" + std::string(name))),
       partitions_(state_partitions) {}
 
-std::string CreditStore::Key(std::string_view account_id) const {
-  std::string key;
+std::string CreditStore::CacheKey(std::string_view account_id) const {
+  std::string key(1, kCacheTag);
   AppendU32(key, KafkaPartitionForKey(account_id, partitions_));
   AppendU64(key, fingerprint_);
   AppendLengthPrefixed(key, account_id);
@@ -50,20 +77,39 @@ std::string CreditStore::Key(std::string_view account_id) const {
 }
 
 Result<std::optional<CreditAccount>> CreditStore::Get(std::string_view account_id) {
-  const std::string key = Key(account_id);
+  std::string key = CacheKey(account_id);
+  if (CachedRow* cached = db_->FindCached(key)) {
+    CreditAccount account = static_cast<CachedAccount*>(cached)->account();
+    db_->SettleCached(cached, /*changed=*/false);
+    return std::optional<CreditAccount>(account);
+  }
+  const std::string row_key = key.substr(1);
   // Most accounts a stream sees are new: known unwritten, they cost no read.
-  if (!db_->MayHaveRows(StateDb::Family::kCredit, key)) return std::optional<CreditAccount>();
-  auto row = db_->Get(StateDb::Family::kCredit, key);
+  if (!db_->MayHaveRows(StateDb::Family::kCredit, row_key)) return std::optional<CreditAccount>();
+  auto row = db_->Get(StateDb::Family::kCredit, row_key);
   if (!row.ok()) return row.status();
-  return Decode(*row, account_id);
+  auto account = Decode(*row, account_id);
+  if (account.ok() && account->has_value()) {
+    CachedRow* cached =
+        db_->AddCached(std::make_unique<CachedAccount>(std::move(key), **account, true));
+    db_->SettleCached(cached, /*changed=*/false);
+  }
+  return account;
 }
 
 void CreditStore::Put(std::string_view account_id, const CreditAccount& account) {
-  db_->Put(StateDb::Family::kCredit, Key(account_id), Encode(account));
+  std::string key = CacheKey(account_id);
+  CachedRow* cached = db_->FindCached(key);
+  if (cached != nullptr) {
+    static_cast<CachedAccount*>(cached)->account() = account;
+  } else {
+    cached = db_->AddCached(std::make_unique<CachedAccount>(std::move(key), account, false));
+  }
+  db_->SettleCached(cached, /*changed=*/true);
 }
 
 Result<std::optional<CreditAccount>> CreditStore::GetCommitted(std::string_view account_id) const {
-  auto row = db_->GetCommitted(StateDb::Family::kCredit, Key(account_id));
+  auto row = db_->GetCommitted(StateDb::Family::kCredit, CacheKey(account_id).substr(1));
   if (!row.ok()) return row.status();
   return Decode(*row, account_id);
 }

@@ -3,8 +3,10 @@
 // CreditStore keeps each credit account's CreditAccount in StateDb's `credit` column family. Keys
 // are `partition(u32) | store fingerprint(u64) | account (length-prefixed)`, where the partition is
 // Kafka's default partitioner on the account id (as for window state) and the fingerprint names
-// the store, so a live and a shadow policy keep separate credit state in one family. Writes go to
-// StateDb's pending batch and commit atomically with the input offsets.
+// the store, so a live and a shadow policy keep separate credit state in one family. Accounts are
+// kept as objects in StateDb's row cache (tag kCacheTag before the row key): a read of a cached
+// account touches no RocksDB batch, and a changed account reaches the pending batch when it is
+// committed or evicted, committing atomically with the input offsets.
 // Not thread-safe: one store per task.
 #pragma once
 
@@ -24,15 +26,18 @@ class CreditStore {
   // > 0.
   CreditStore(StateDb& db, std::string_view name, uint32_t state_partitions);
 
-  // The account's state, pending writes included; nullopt when it has none. Corrupt rows are an
-  // error naming the account.
+  static constexpr char kCacheTag = 'C';
+
+  // The account's state, uncommitted writes included; nullopt when it has none. Corrupt rows are
+  // an error naming the account.
   Result<std::optional<CreditAccount>> Get(std::string_view account_id);
   void Put(std::string_view account_id, const CreditAccount& account);
   // Committed state only; safe from any thread.
   Result<std::optional<CreditAccount>> GetCommitted(std::string_view account_id) const;
 
  private:
-  std::string Key(std::string_view account_id) const;
+  // kCacheTag | the account's row key.
+  std::string CacheKey(std::string_view account_id) const;
 
   StateDb* db_;
   uint64_t fingerprint_;

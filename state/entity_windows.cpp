@@ -5,20 +5,20 @@
 namespace riskstream {
 
 std::string EntityWindows::Key(uint32_t partition, std::string_view entity) {
-  std::string key;
-  key.reserve(4 + 2 + entity.size());
+  std::string key(1, kCacheTag);
+  key.reserve(1 + 4 + 2 + entity.size());
   AppendU32(key, partition);
   AppendLengthPrefixed(key, entity);
   return key;
 }
 
 std::string EntityWindows::WindowPrefix(std::string_view key, uint64_t store_id) {
-  constexpr size_t kPartitionBytes = 4;
+  constexpr size_t kPartitionEnd = 1 + 4;  // after the tag
   std::string prefix;
   prefix.reserve(key.size() + 8 + 1);
-  prefix.append(key.substr(0, kPartitionBytes));
+  prefix.append(key.substr(1, kPartitionEnd - 1));
   AppendU64(prefix, store_id);
-  prefix.append(key.substr(kPartitionBytes));
+  prefix.append(key.substr(kPartitionEnd));
   return prefix;
 }
 

@@ -21,7 +21,8 @@ namespace riskstream {
 
 class EntityWindows final : public CachedRow {
  public:
-  // The cache key of an entity: partition(u32) | length-prefixed key text.
+  // The cache key of an entity: kCacheTag | partition(u32) | length-prefixed key text.
+  static constexpr char kCacheTag = 'W';
   static std::string Key(uint32_t partition, std::string_view entity);
   // The prefix of the rows of store `store_id`'s window of the entity with cache key `key`:
   // partition(u32) | store id(u64) | length-prefixed key text.

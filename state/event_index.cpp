@@ -1,6 +1,7 @@
 #include "state/event_index.h"
 
 #include <algorithm>
+#include <functional>
 #include <limits>
 #include <vector>
 
@@ -10,9 +11,9 @@ namespace riskstream {
 namespace {
 
 constexpr auto kFamily = StateDb::Family::kEvents;
-constexpr size_t kEntryOverhead = 64;  // hash node, two keys' tags and times
+constexpr size_t kEntryOverhead = 120;  // hash slot, place in the time heap, strings
 
-// Memory a fresh entry holds, roughly (its two rows when written).
+// Memory a fresh entry holds, roughly (about as much as its two rows when written).
 size_t FreshBytes(std::string_view event_id, std::string_view payload) {
   return 2 * event_id.size() + payload.size() + kEntryOverhead;
 }
@@ -51,7 +52,8 @@ void EventIndex::Put(std::string_view event_id, TimestampMs event_time, std::str
   if (!added) fresh_bytes_ -= FreshBytes(event_id, it->second.payload);
   it->second = Entry{event_time, std::string(payload)};
   fresh_bytes_ += FreshBytes(event_id, payload);
-  fresh_oldest_ = fresh_.size() == 1 ? event_time : std::min(fresh_oldest_, event_time);
+  by_time_.emplace_back(event_time, it->first);
+  std::push_heap(by_time_.begin(), by_time_.end(), std::greater<>());
   if (oldest_ && event_time < *oldest_) oldest_ = event_time;
 }
 
@@ -96,23 +98,24 @@ Status EventIndex::Erase(std::string_view event_id) {
   return Status::Ok();
 }
 
+TimestampMs EventIndex::FreshOldest() const {
+  return by_time_.empty() ? std::numeric_limits<TimestampMs>::max() : by_time_.front().first;
+}
+
 int64_t EventIndex::ExpireFresh(TimestampMs cutoff) {
-  if (fresh_.empty() || fresh_oldest_ > cutoff) return 0;
   int64_t expired = 0;
-  TimestampMs oldest = std::numeric_limits<TimestampMs>::max();
-  for (auto it = fresh_.begin(); it != fresh_.end();) {
-    if (it->second.time > cutoff) {
-      oldest = std::min(oldest, it->second.time);
-      ++it;
-      continue;
-    }
+  while (!by_time_.empty() && by_time_.front().first <= cutoff) {
+    std::pop_heap(by_time_.begin(), by_time_.end(), std::greater<>());
+    const auto [time, event_id] = std::move(by_time_.back());
+    by_time_.pop_back();
+    auto it = fresh_.find(event_id);
+    if (it == fresh_.end() || it->second.time != time) continue;  // erased or put again since
     // The newest entry of its id expires: an older stored one was replaced by it, so it goes too.
-    db_.Delete(kFamily, IdKey(it->first));
-    fresh_bytes_ -= FreshBytes(it->first, it->second.payload);
-    fresh_.erase(it++);  // other iterators stay valid
+    db_.Delete(kFamily, IdKey(event_id));
+    fresh_bytes_ -= FreshBytes(event_id, it->second.payload);
+    fresh_.erase(it);
     ++expired;
   }
-  fresh_oldest_ = oldest;
   return expired;
 }
 
@@ -156,7 +159,7 @@ Status EventIndex::Expire(TimestampMs newest_event_time, int64_t* expired) {
   }
   const int64_t fresh_expired = ExpireFresh(cutoff);
   if (expired != nullptr) *expired += fresh_expired;
-  oldest_ = fresh_.empty() ? next_oldest : std::min(next_oldest, fresh_oldest_);
+  oldest_ = std::min(next_oldest, FreshOldest());
   return Status::Ok();
 }
 
@@ -170,6 +173,7 @@ void EventIndex::Stage(RowWriter& out) const {
 
 void EventIndex::Written() {
   fresh_.clear();
+  by_time_.clear();
   fresh_bytes_ = 0;
 }
 

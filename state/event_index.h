@@ -7,9 +7,10 @@
 // keeps the newest entry. Several indexes share the column family, each under its own pair of key
 // tags. Entries added since the pending batch was last written stay in a hash map of the index
 // (it is a PendingWriter): adding one costs no write into RocksDB's indexed batch, and StateDb
-// writes them as rows with the batch. In a database created empty, an index that never held an
-// entry answers without reading. Not thread-safe: part of one task's StateDb, which it must not
-// outlive.
+// writes them as rows with the batch (a replay's StateDb keeps them in memory while they fit its
+// cache budget, StateDb::FlushPendingBatch); they expire from memory oldest first. In a database
+// created empty, an index that never held an entry answers without reading. Not thread-safe: part
+// of one task's StateDb, which it must not outlive.
 #pragma once
 
 #include <functional>
@@ -17,6 +18,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "common/status.h"
 #include "common/time.h"
@@ -62,8 +64,10 @@ class EventIndex final : public PendingWriter {
   Result<std::optional<Entry>> GetStored(std::string_view event_id);
   // Deletes `event_id`'s stored id row (and its time row) when `entry` is its stored entry.
   void DeleteStored(std::string_view event_id, const Entry& entry);
-  // Drops fresh entries at or before `cutoff`; returns how many.
+  // Drops fresh entries at or before `cutoff`, oldest first; returns how many.
   int64_t ExpireFresh(TimestampMs cutoff);
+  // At or before every fresh entry's time (the maximum when there are none).
+  TimestampMs FreshOldest() const;
 
   StateDb& db_;
   DurationMs retention_ms_;
@@ -72,8 +76,10 @@ class EventIndex final : public PendingWriter {
   uint64_t discards_seen_ = 0;         // StateDb::discards() when oldest_ was last right
   // By event id; newer than any stored entry of the id.
   StringMap<Entry> fresh_;
+  // (time, id) of every fresh entry, oldest on top of the heap; also of entries erased or put
+  // again since (skipped when they come up).
+  std::vector<std::pair<TimestampMs, std::string>> by_time_;
   size_t fresh_bytes_ = 0;
-  TimestampMs fresh_oldest_ = 0;  // at or before every fresh entry's time (when there are any)
 };
 
 }  // namespace riskstream

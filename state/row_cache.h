@@ -51,7 +51,8 @@ class RowWriter {
 class CachedRow {
  public:
   virtual ~CachedRow() = default;
-  // Its key in the cache: fixed for its lifetime, unique among the cache's objects.
+  // Its key in the cache: fixed for its lifetime, unique among the cache's objects. The first
+  // byte names the kind of object (a tag per subclass), so objects of two kinds never share a key.
   virtual std::string_view key() const = 0;
   // Memory held, roughly (read when the object is settled).
   virtual size_t Bytes() const = 0;

@@ -363,7 +363,7 @@ void StateDb::ReadPendingIndex(RowWriter& out) const {
   }
 }
 
-rocksdb::WriteBatch StateDb::SortedPendingBatch(bool with_dirty_objects) {
+rocksdb::WriteBatch StateDb::SortedPendingBatch(bool with_dirty_objects, bool with_writers) {
   // The pending batch's newest change per key, then the dirty objects' and the pending writers'
   // rows (later, so they win for a key both change), all in key order for cheap memtable inserts.
   // Staging them straight into the commit's batch skips the pending batch's index, and a failed
@@ -371,7 +371,7 @@ rocksdb::WriteBatch StateDb::SortedPendingBatch(bool with_dirty_objects) {
   SortedRows rows;
   ReadPendingIndex(rows);
   if (with_dirty_objects) cache_->StageAll(rows);
-  StageWriters(rows);
+  if (with_writers) StageWriters(rows);
   rocksdb::WriteBatch batch;
   BatchWriter writer(*this, batch);
   rows.WriteTo(writer);
@@ -379,7 +379,8 @@ rocksdb::WriteBatch StateDb::SortedPendingBatch(bool with_dirty_objects) {
 }
 
 Status StateDb::Commit() {
-  rocksdb::WriteBatch batch = SortedPendingBatch(/*with_dirty_objects=*/true);
+  rocksdb::WriteBatch batch =
+      SortedPendingBatch(/*with_dirty_objects=*/true, /*with_writers=*/true);
   if (Status s = AddPendingPositions(batch); !s.ok()) return s;
   auto status = db_->Write(write_options_, &batch);
   if (!status.ok()) return FromRocks(status, "committing state");
@@ -392,12 +393,24 @@ Status StateDb::Commit() {
 }
 
 Status StateDb::FlushPendingBatch() {
-  rocksdb::WriteBatch batch = SortedPendingBatch(/*with_dirty_objects=*/false);
-  auto status = db_->Write(write_options_, &batch);
-  if (!status.ok()) return FromRocks(status, "writing the pending batch");
+  size_t writer_bytes = 0;
+  for (const PendingWriter* writer : writers_) writer_bytes += writer->Bytes();
+  const RowCacheStats cache = cache_->stats();
+  const bool with_writers = cache.bytes + writer_bytes > cache.capacity_bytes;
+  rocksdb::WriteBatch batch = SortedPendingBatch(/*with_dirty_objects=*/false, with_writers);
+  if (batch.Count() > 0) {
+    auto status = db_->Write(write_options_, &batch);
+    if (!status.ok()) return FromRocks(status, "writing the pending batch");
+  }
   pending_->Clear();
-  WritersWritten();
+  if (with_writers) WritersWritten();
   return Status::Ok();
+}
+
+void StateDb::ReleaseCacheAtExit() {
+  const size_t capacity = cache_->stats().capacity_bytes;
+  static_cast<void>(cache_.release());  // deliberately unfreed
+  cache_ = std::make_unique<RowCache>(capacity);
 }
 
 void StateDb::DiscardPending() {

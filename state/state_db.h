@@ -143,7 +143,9 @@ class StateDb {
   // Writes the pending batch alone, keeping the cached objects dirty, so reads stay right but the
   // database alone is not a consistent state (nor are offsets written). For state that is thrown
   // away after a crash (a replay's), to keep the pending batch small without writing hot objects
-  // again and again; Commit() afterwards writes everything as usual.
+  // again and again; Commit() afterwards writes everything as usual. The pending writers' changes
+  // stay with them too while they and the cached objects fit the cache budget, and are written
+  // with the batch once they do not.
   Status FlushPendingBatch();
   // Drops every pending change and every cached object (the input will be re-read from the
   // committed offsets).
@@ -162,6 +164,10 @@ class StateDb {
   // Share of block-cache lookups that hit, since the database was opened; 0 before any lookup.
   double BlockCacheHitRatio() const;
   RowCacheStats CacheStats() const { return cache_->stats(); }
+  // For a process about to exit: the cached objects (dirty ones included, unwritten) are left to
+  // the exit, unfreed, since freeing millions of them one by one takes seconds. The cache is
+  // empty afterwards.
+  void ReleaseCacheAtExit();
   rocksdb::DB& db() { return *db_; }
 
  private:
@@ -182,7 +188,7 @@ class StateDb {
   void ReadPendingIndex(RowWriter& out) const;
   // The pending batch and the pending writers' rows (with the dirty objects' rows when asked) as
   // one batch in key order.
-  rocksdb::WriteBatch SortedPendingBatch(bool with_dirty_objects);
+  rocksdb::WriteBatch SortedPendingBatch(bool with_dirty_objects, bool with_writers);
   // Adds the pending offsets and changelog positions to `batch` as kMeta rows.
   Status AddPendingPositions(rocksdb::WriteBatchBase& batch);
   Result<std::optional<int64_t>> ReadPosition(const std::string& key, const std::string& what);

@@ -54,5 +54,57 @@ TEST_F(CreditStoreTest, NamedStoresAndAccountsDoNotShareState) {
   EXPECT_FALSE(Get(shadow, "acc2"));
 }
 
+TEST_F(CreditStoreTest, ChangedAccountsStayInTheCacheUntilCommitted) {
+  CreditStore store(*db_, "live", 6);
+  const size_t empty_batch = db_->PendingBatchBytes();  // a batch's header
+  CreditAccount account{5000, 100, false, 1764224443125, 100};
+  store.Put("acc-1", account);
+  account.used = 250;
+  store.Put("acc-1", account);
+  EXPECT_EQ(db_->PendingBatchBytes(), empty_batch);  // the change is a dirty object, not a row
+  EXPECT_EQ(db_->CacheStats().rows, 1u);
+  EXPECT_EQ(Get(store, "acc-1"), account);
+
+  ASSERT_TRUE(db_->Commit().ok());
+  auto committed = store.GetCommitted("acc-1");
+  ASSERT_TRUE(committed.ok());
+  EXPECT_EQ(*committed, account);
+}
+
+TEST_F(CreditStoreTest, WithoutACacheEveryChangeGoesToThePendingBatch) {
+  StateDbOptions no_cache;
+  no_cache.row_cache_bytes = 0;
+  Reopen(no_cache);
+  CreditStore store(*db_, "live", 6);
+  const size_t empty_batch = db_->PendingBatchBytes();
+  CreditAccount account{5000, 0, false, 0, 0};
+  store.Put("acc-1", account);
+  EXPECT_GT(db_->PendingBatchBytes(), empty_batch);
+  EXPECT_EQ(db_->CacheStats().rows, 0u);
+  EXPECT_EQ(Get(store, "acc-1"), account);  // read back through the pending batch
+  account.frozen = true;
+  store.Put("acc-1", account);
+  EXPECT_EQ(Get(store, "acc-1"), account);
+  db_->DiscardPending();
+  EXPECT_FALSE(Get(store, "acc-1"));
+}
+
+TEST_F(CreditStoreTest, AnAccountReadBackFromRocksDbIsCachedAndChangedThere) {
+  CreditStore store(*db_, "live", 6);
+  store.Put("acc-1", CreditAccount{700, 0, false, 0, 0});
+  ASSERT_TRUE(db_->Commit().ok());
+  Reopen();
+  CreditStore reopened(*db_, "live", 6);
+  EXPECT_EQ(Get(reopened, "acc-1")->limit, 700);  // a miss, read from the database
+  EXPECT_EQ(db_->CacheStats().rows, 1u);
+  EXPECT_EQ(Get(reopened, "acc-1")->limit, 700);
+  EXPECT_EQ(db_->CacheStats().hits, 1u);
+  reopened.Put("acc-1", CreditAccount{700, 300, false, 0, 0});
+  ASSERT_TRUE(db_->Commit().ok());
+  Reopen();
+  CreditStore again(*db_, "live", 6);
+  EXPECT_EQ(Get(again, "acc-1")->used, 300);
+}
+
 }  // namespace
 }  // namespace riskstream

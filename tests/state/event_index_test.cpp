@@ -65,11 +65,17 @@ TEST_F(EventIndexTest, ExpiryUndoneByADiscardIsDoneAgain) {
 // puts (repeated ids, times out of order), erases, expiry, commits, writes of the pending batch,
 // listings and discards, every id reads as a plain model of the index says, and so does the
 // database after a reopen.
+// With a cache budget, a flush keeps the new entries in memory; without one, it writes them.
 TEST_F(EventIndexTest, ReadsAsAModelWhereverThePendingBatchIsWritten) {
-  for (const bool flush_instead_of_discard : {false, true}) {
-    SCOPED_TRACE(flush_instead_of_discard ? "with flushes" : "with discards");
+  for (const int mode : {0, 1, 2}) {
+    const bool flush_instead_of_discard = mode > 0;
+    StateDbOptions options;
+    if (mode == 2) options.row_cache_bytes = 0;
+    SCOPED_TRACE(mode == 0   ? "with discards"
+                 : mode == 1 ? "with flushes"
+                             : "with flushes, no cache");
     TempDir dir;
-    auto db = StateDb::Open(dir.Sub("db"));
+    auto db = StateDb::Open(dir.Sub("db"), options);
     ASSERT_TRUE(db.ok());
     std::map<std::string, std::pair<TimestampMs, std::string>> model, committed;
     std::mt19937 random(7);
@@ -135,6 +141,53 @@ TEST_F(EventIndexTest, ReadsAsAModelWhereverThePendingBatchIsWritten) {
       ASSERT_TRUE(got.ok());
       ASSERT_EQ(got->has_value(), model.contains(name)) << name;
     }
+  }
+}
+
+TEST_F(EventIndexTest, NewEntriesExpireOldestFirstAsLastPut) {
+  EventIndex index(*db_, 100);
+  index.Put("a", 1000, "first");
+  index.Put("b", 1100, "");
+  index.Put("a", 1200, "again");  // replaces a@1000
+  ASSERT_TRUE(index.Erase("b").ok());
+  index.Put("b", 1150, "");
+  index.Put("c", 1050, "");
+  int64_t expired = 0;
+  ASSERT_TRUE(index.Expire(1100 + 100, &expired).ok());  // due: time <= 1100
+  EXPECT_EQ(expired, 1);                                 // c only
+  EXPECT_FALSE(Known(index, "c"));
+  auto a = index.Get("a");
+  ASSERT_TRUE(a.ok() && a->has_value());
+  EXPECT_EQ((*a)->second, "again");
+  EXPECT_TRUE(Known(index, "b"));
+  expired = 0;
+  ASSERT_TRUE(index.Expire(1200 + 100, &expired).ok());
+  EXPECT_EQ(expired, 2);
+  EXPECT_FALSE(Known(index, "a"));
+  EXPECT_FALSE(Known(index, "b"));
+  EXPECT_EQ(index.Bytes(), 0u);
+}
+
+// A replay's flush leaves the new entries with the index while the cache budget has room for
+// them, and writes them into the database once it has not.
+TEST_F(EventIndexTest, AFlushKeepsNewEntriesWithinTheCacheBudget) {
+  for (const size_t budget : {size_t{64} << 20, size_t{0}}) {
+    SCOPED_TRACE("cache budget " + std::to_string(budget));
+    TempDir dir;
+    StateDbOptions options;
+    options.row_cache_bytes = budget;
+    auto db = StateDb::Open(dir.Sub("db"), options);
+    ASSERT_TRUE(db.ok());
+    EventIndex index(**db, 1000);
+    index.Put("a", 5000, "payload");
+    ASSERT_TRUE((*db)->FlushPendingBatch().ok());
+    auto stored = (*db)->GetCommitted(StateDb::Family::kEvents, "Ea");
+    ASSERT_TRUE(stored.ok());
+    EXPECT_EQ(stored->has_value(), budget == 0);
+    EXPECT_EQ(index.Bytes() > 0, budget > 0);
+    auto got = index.Get("a");
+    ASSERT_TRUE(got.ok() && got->has_value());
+    EXPECT_EQ((*got)->second, "payload");
   }
 }
 

@@ -131,6 +131,18 @@ TEST_P(StateDbCacheTest, FlushPendingBatchKeepsCachedObjectsDirty) {
   EXPECT_EQ(Committed("a"), "1");
 }
 
+TEST_P(StateDbCacheTest, ReleasingTheCacheAtExitLeavesAnEmptyCacheAndACleanClose) {
+  Set("a", "1");
+  ASSERT_TRUE(db_->Commit().ok());
+  Set("a", "2");
+  db_->ReleaseCacheAtExit();
+  EXPECT_EQ(db_->CacheStats().rows, 0u);
+  EXPECT_EQ(db_->CacheStats().bytes, 0u);
+  EXPECT_EQ(db_->CacheStats().capacity_bytes, GetParam());
+  Reopen();
+  EXPECT_EQ(Committed("a"), "1");  // the uncommitted change went with the released objects
+}
+
 // A commit writes its rows in key order; for a key changed both in the pending batch (a put, then
 // a delete) and by a cached object staged later, the object's change is the newest and wins.
 TEST_P(StateDbCacheTest, CommitKeepsTheNewestChangeOfEachKey) {

@@ -1,7 +1,8 @@
 // tests/support/state_db_test_base.h
 //
 // StateDbTestBase is a GoogleTest fixture owning a StateDb in a fresh temporary directory. Reopen()
-// closes and opens it again, as a restart would: only committed state survives.
+// closes and opens it again (with the given options), as a restart would: only committed state
+// survives.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -16,9 +17,9 @@ namespace riskstream {
 class StateDbTestBase : public ::testing::Test {
  protected:
   void SetUp() override { Reopen(); }
-  void Reopen() {
+  void Reopen(const StateDbOptions& options = {}) {
     db_.reset();
-    auto db = StateDb::Open(dir_.Sub("db"));
+    auto db = StateDb::Open(dir_.Sub("db"), options);
     ASSERT_TRUE(db.ok()) << db.status().ToString();
     db_ = std::move(*db);
   }
