@@ -96,8 +96,12 @@ int main(int argc, char** argv) {
   if (!cache_size.empty()) options.cache_bytes = ParseByteSize(cache_size);
   double load_before[1] = {0};
   getloadavg(load_before, 1);
+  options.exit_after = true;  // as the command line
   auto [user_before, system_before] = CpuSeconds();
+  const auto started = std::chrono::steady_clock::now();
   auto totals = RunReplay(options, std::cerr, false);
+  const double call_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   auto [user_after, system_after] = CpuSeconds();
   double load_after[1] = {0};
   getloadavg(load_after, 1);
@@ -112,6 +116,8 @@ int main(int argc, char** argv) {
   std::cout << "replay: " << t.events << " events in " << t.seconds
             << " s = " << static_cast<int64_t>(rate) << " events/s; a 10M-event day would take "
             << static_cast<int64_t>(1e7 / rate) << " s (target 60 s)\n";
+  std::cout << "whole call (config, opening and closing state and outputs): " << call_seconds
+            << " s\n";
   auto share = [&](double seconds) {
     std::ostringstream text;
     text.precision(1);
@@ -131,8 +137,8 @@ int main(int argc, char** argv) {
                                     std::max(t.decide_cpu_seconds, t.read_cpu_seconds))
             << " events/s)\n";
   const RowCacheStats& cache = t.cache;
-  std::cout << "window state cache: " << cache.rows << " entities in " << (cache.bytes >> 20)
-            << " MiB of " << (cache.capacity_bytes >> 20) << " MiB, "
+  std::cout << "state cache: " << cache.rows << " objects (entities, accounts) in "
+            << (cache.bytes >> 20) << " MiB of " << (cache.capacity_bytes >> 20) << " MiB, "
             << 100.0 * static_cast<double>(cache.hits) /
                    static_cast<double>(std::max<uint64_t>(1, cache.hits + cache.misses))
             << " % of lookups hit, " << cache.evictions << " evicted\n";

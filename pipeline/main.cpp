@@ -276,6 +276,7 @@ int main(int argc, char** argv) {
       *out = *time;
     }
     if (!replay_cache.empty()) range.cache_bytes = ParseByteSize(replay_cache);
+    range.exit_after = true;
     bool terminal = isatty(STDERR_FILENO) != 0;
     auto totals = *replay ? RunReplay(replay_options, std::cerr, terminal)
                           : RunBacktest(backtest_options, std::cerr, terminal);

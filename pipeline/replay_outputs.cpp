@@ -57,10 +57,10 @@ Result<std::unique_ptr<ReplayOutputs>> ReplayOutputs::Open(const std::string& di
   if (error) return Status::IoError("cannot create " + dir + ": " + error.message());
   std::unique_ptr<ReplayOutputs> out(new ReplayOutputs());
   out->dir_ = dir;
-  out->features_csv_ = features_csv;
-  auto open = [&](std::ofstream& file, const char* name) -> Status {
-    file.open(dir + "/" + name, std::ios::binary | std::ios::trunc);
-    if (!file) return Status::IoError("cannot write " + dir + "/" + name);
+  auto open = [&](std::unique_ptr<AsyncFileWriter>& file, const char* name) -> Status {
+    auto opened = AsyncFileWriter::Open(dir + "/" + name);
+    if (!opened.ok()) return opened.status();
+    file = std::move(*opened);
     return Status::Ok();
   };
   if (Status s = open(out->decisions_file_, "decisions.jsonl"); !s.ok()) return s;
@@ -73,9 +73,14 @@ Result<std::unique_ptr<ReplayOutputs>> ReplayOutputs::Open(const std::string& di
     if (Status s = open(out->features_file_, "features.csv"); !s.ok()) return s;
     std::string header = "event_id";
     for (const auto& spec : features) header += "," + spec.name;
-    out->features_file_ << header << '\n';
+    if (Status s = WriteLine(*out->features_file_, header); !s.ok()) return s;
   }
   return out;
+}
+
+Status ReplayOutputs::WriteLine(AsyncFileWriter& file, std::string_view record) {
+  if (Status s = file.Append(record); !s.ok()) return s;
+  return file.Append("\n");
 }
 
 Status ReplayOutputs::Reject(const ReplayRecord& record, std::string_view reason,
@@ -84,26 +89,25 @@ Status ReplayOutputs::Reject(const ReplayRecord& record, std::string_view reason
   line["origin"] = record.origin;
   line["reason"] = reason;
   line["error"] = error;
-  rejects_file_ << Dump(line) << '\n';
   ++rejects_;
-  return Status::Ok();
+  return WriteLine(*rejects_file_, Dump(line));
 }
 
 Status ReplayOutputs::Write(const ReplayRecord& record, const ProcessedInput& processed) {
   for (const auto& output : processed.outputs) {
     switch (output.stream) {
       case OutputStream::kCreditEvents:
-        decisions_file_ << output.value << '\n';
+        if (Status s = WriteLine(*decisions_file_, output.value); !s.ok()) return s;
         ++decisions_;
         break;
       case OutputStream::kShadowDecisions:
-        if (!shadow_file_.is_open())
+        if (!shadow_file_)
           return Status::IoError("a shadow decision, but no shadow-decisions.jsonl in " + dir_);
-        shadow_file_ << output.value << '\n';
+        if (Status s = WriteLine(*shadow_file_, output.value); !s.ok()) return s;
         ++shadow_decisions_;
         break;
       case OutputStream::kFraudAlerts:
-        alerts_file_ << output.value << '\n';
+        if (Status s = WriteLine(*alerts_file_, output.value); !s.ok()) return s;
         ++alerts_;
         break;
       case OutputStream::kDeadLetter: {
@@ -116,7 +120,7 @@ Status ReplayOutputs::Write(const ReplayRecord& record, const ProcessedInput& pr
         break;  // features.csv is written from the values below
     }
   }
-  if (features_csv_ && processed.features != nullptr && processed.event != nullptr &&
+  if (features_file_ && processed.features != nullptr && processed.event != nullptr &&
       processed.event->type != EventType::kLabel) {
     row_.clear();
     AppendCsvText(processed.event->event_id, row_);
@@ -125,20 +129,20 @@ Status ReplayOutputs::Write(const ReplayRecord& record, const ProcessedInput& pr
       AppendCsvValue(value, row_);
     }
     row_ += '\n';
-    features_file_ << row_;
+    if (Status s = features_file_->Append(row_); !s.ok()) return s;
   }
   return Status::Ok();
 }
 
 Status ReplayOutputs::Close() {
+  Status first = Status::Ok();
   for (auto* file :
        {&decisions_file_, &shadow_file_, &alerts_file_, &features_file_, &rejects_file_}) {
-    if (!file->is_open()) continue;
-    file->flush();
-    if (!*file) return Status::IoError("writing the replay outputs in " + dir_ + " failed");
-    file->close();
+    if (!*file) continue;
+    Status closed = (*file)->Close();
+    if (first.ok()) first = closed.WithContext("writing the replay outputs in " + dir_);
   }
-  return Status::Ok();
+  return first;
 }
 
 }  // namespace riskstream

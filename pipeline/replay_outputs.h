@@ -8,16 +8,16 @@
 // feature in declaration order; missing values are empty, text is quoted when it holds a comma,
 // a quote or a line break) and rejects.jsonl (one
 // line per input that could not be decided: where it came from, the reason code and the error).
-// Records are written in processing order. Not thread-safe.
+// Records are written in processing order, each file by a thread of its own. Not thread-safe.
 #pragma once
 
-#include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "common/status.h"
 #include "operators/feature_spec.h"
+#include "pipeline/async_file_writer.h"
 #include "pipeline/decision_topology.h"
 #include "pipeline/replay_source.h"
 
@@ -46,9 +46,13 @@ class ReplayOutputs {
  private:
   ReplayOutputs() = default;
 
+  // Writes `record` and a line break to `file`.
+  static Status WriteLine(AsyncFileWriter& file, std::string_view record);
+
   std::string dir_;
-  std::ofstream decisions_file_, shadow_file_, alerts_file_, features_file_, rejects_file_;
-  bool features_csv_ = false;
+  // Written on threads of their own (AsyncFileWriter); null when not written.
+  std::unique_ptr<AsyncFileWriter> decisions_file_, shadow_file_, alerts_file_, features_file_,
+      rejects_file_;
   int64_t decisions_ = 0, shadow_decisions_ = 0, alerts_ = 0, rejects_ = 0;
   std::string row_;
 };

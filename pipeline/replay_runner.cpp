@@ -91,9 +91,9 @@ Result<ReplayTotals> RunReplay(const ReplayOptions& options, std::ostream& progr
     state_options.disable_wal = own_state;  // removed at the end: nothing to recover
     auto state = StateDb::Open(state_dir, state_options);
     if (!state.ok()) return state.status();
-    DecisionTopology topology(**state, *hasher, config->features, policies,
-                              static_cast<uint32_t>(config->partitions),
-                              config->allowed_lateness_ms, false);
+    auto topology = std::make_unique<DecisionTopology>(**state, *hasher, config->features, policies,
+                                                       static_cast<uint32_t>(config->partitions),
+                                                       config->allowed_lateness_ms, false);
     ReplayProgress progress(progress_out, terminal);
     ReplayTotals totals;
     int64_t uncommitted = 0;
@@ -111,7 +111,7 @@ Result<ReplayTotals> RunReplay(const ReplayOptions& options, std::ostream& progr
         continue;
       }
       auto processed =
-          topology.ProcessParsed(record.bytes, (*next)->parsed, record.source, WallClockMs());
+          topology->ProcessParsed(record.bytes, (*next)->parsed, record.source, WallClockMs());
       if (!processed.ok()) return processed.status().WithContext(record.origin);
       Charge(clock, totals.decide_seconds);
       if (Status s = (*outputs)->Write(record, *processed); !s.ok()) return s;
@@ -155,6 +155,10 @@ Result<ReplayTotals> RunReplay(const ReplayOptions& options, std::ostream& progr
     totals.cache = (*state)->CacheStats();
     totals.seconds = progress.elapsed_seconds();
     progress.Finish(totals);
+    if (options.exit_after) {  // deliberately unfreed: the exit takes the memory back at once
+      static_cast<void>(topology.release());
+      (*state)->ReleaseCacheAtExit();
+    }
     return totals;
   }();
   if (own_state) std::filesystem::remove_all(state_dir, ignored);

@@ -45,6 +45,10 @@ struct ReplayOptions {
   std::shared_ptr<ActivePolicies> policies;
   // Called for every processed record after its outputs are written (the backtest's hook).
   std::function<void(const ReplayRecord&, const ProcessedInput&)> observer;
+  // The process exits soon after the replay (the command line): the in-memory state is left to
+  // the exit instead of being freed object by object, which takes seconds for millions of
+  // entities (as compilers leave their syntax trees). The state database is still closed.
+  bool exit_after = false;
 };
 
 // Runs the replay; progress goes to `progress_out` (a live line when `terminal`). Fails on an
