@@ -20,6 +20,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "common/allocator/huge_page_heap.h"
 #include "common/byte_size.h"
 #include "pipeline/replay_runner.h"
 #include "tools/event_generator.h"
@@ -97,6 +98,7 @@ int main(int argc, char** argv) {
   double load_before[1] = {0};
   getloadavg(load_before, 1);
   options.exit_after = true;  // as the command line
+  AskForHugePages();
   auto [user_before, system_before] = CpuSeconds();
   const auto started = std::chrono::steady_clock::now();
   auto totals = RunReplay(options, std::cerr, false);

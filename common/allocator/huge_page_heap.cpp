@@ -1,22 +1,13 @@
-// common/allocator/huge_page_heap.cpp
-//
-// Asks for transparent huge pages under tcmalloc's heap. Compiled into the programs that allocate
-// through tcmalloc (the riskstream_allocator target), never into a library.
-//
-// A replay keeps millions of entities in memory: a 10M-event day grows the heap to about 8 GB.
-// With 4 KiB pages each first touch of a page is a fault (on a virtual machine also a trap to the
-// host), and the hash tables' random probes miss the TLB. With the kernel's THP mode "madvise" (a
-// common default) nothing gets huge pages unless asked for; this installs, before main() runs, a
-// tcmalloc system allocator that takes the heap in whole, aligned 2 MiB runs and marks them
-// MADV_HUGEPAGE. The advice is only advice: where the kernel cannot give huge pages (THP "never",
-// fragmented memory), the heap works with small pages as before. docs/BENCHMARKS.md has the
-// measured effect.
+#include "common/allocator/huge_page_heap.h"
+
+#if RISKSTREAM_TCMALLOC
 #include <gperftools/malloc_extension.h>
 #include <sys/mman.h>
 
 #include <algorithm>
 #include <cstddef>
 
+namespace riskstream {
 namespace {
 
 constexpr size_t kHugePageBytes = size_t{2} << 20;
@@ -37,13 +28,25 @@ class HugePageSysAllocator final : public SysAllocator {
   SysAllocator* next_;
 };
 
-const bool kInstalled = [] {
-  MallocExtension* extension = MallocExtension::instance();
-  SysAllocator* next = extension->GetSystemAllocator();
-  if (next == nullptr) return false;  // not tcmalloc
-  static HugePageSysAllocator allocator(next);
-  extension->SetSystemAllocator(&allocator);
-  return true;
-}();
-
 }  // namespace
+
+bool AskForHugePages() {
+  static const bool installed = [] {
+    MallocExtension* extension = MallocExtension::instance();
+    SysAllocator* next = extension->GetSystemAllocator();
+    if (next == nullptr) return false;  // not tcmalloc
+    static HugePageSysAllocator allocator(next);
+    extension->SetSystemAllocator(&allocator);
+    return true;
+  }();
+  return installed;
+}
+
+}  // namespace riskstream
+#else
+namespace riskstream {
+
+bool AskForHugePages() { return false; }
+
+}  // namespace riskstream
+#endif
