@@ -57,6 +57,13 @@ std::pair<double, double> CpuSeconds() {
   return {seconds(usage.ru_utime), seconds(usage.ru_stime)};
 }
 
+// Page faults of the process so far (a first touch of each new page of memory is one).
+int64_t PageFaults() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_minflt + usage.ru_majflt;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -98,13 +105,15 @@ int main(int argc, char** argv) {
   double load_before[1] = {0};
   getloadavg(load_before, 1);
   options.exit_after = true;  // as the command line
-  AskForHugePages();
+  const bool huge_pages = AskForHugePages();
+  const int64_t faults_before = PageFaults();
   auto [user_before, system_before] = CpuSeconds();
   const auto started = std::chrono::steady_clock::now();
   auto totals = RunReplay(options, std::cerr, false);
   const double call_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   auto [user_after, system_after] = CpuSeconds();
+  const int64_t faults = PageFaults() - faults_before;
   double load_after[1] = {0};
   getloadavg(load_after, 1);
   std::error_code ignored;
@@ -146,9 +155,11 @@ int main(int argc, char** argv) {
             << " % of lookups hit, " << cache.evictions << " evicted\n";
   std::cout.precision(2);
   std::cout << "CPU: user " << user_after - user_before << " s, system "
-            << system_after - system_before << " s (both threads; "
+            << system_after - system_before << " s (all threads; "
             << (user_after - user_before + system_after - system_before) / t.seconds
             << " cores busy); load average " << load_before[0] << " at start, " << load_after[0]
             << " at end\n";
+  std::cout << "memory: " << faults << " page faults, huge pages "
+            << (huge_pages ? "asked for" : "not available (no tcmalloc)") << "\n";
   return 0;
 }
