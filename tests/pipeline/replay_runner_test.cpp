@@ -4,6 +4,7 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -236,6 +237,26 @@ TEST_F(Replay, TruncatedInputStopsTheReplayWithTheFileAndLine) {
   auto totals = Run(dir_.Sub("out"));
   ASSERT_FALSE(totals.ok());
   EXPECT_NE(totals.status().message().find(compressed_log + ": after line "), std::string::npos)
+      << totals.status().ToString();
+}
+
+// An output that cannot be written (a full disk: decisions.jsonl is /dev/full) fails the replay
+// with the file and the system's reason, instead of finishing with missing decisions.
+TEST_F(Replay, AnUnwritableOutputFailsTheReplayWithTheFileAndReason) {
+  if (!std::filesystem::exists("/dev/full")) GTEST_SKIP() << "no /dev/full";
+  std::string text;
+  for (int i = 0; i < 5000; ++i) {
+    text += Withdrawal("tx-" + std::to_string(i), "2026-01-10T09:10:00Z", "1") + "\n";
+  }
+  std::ofstream(log_, std::ios::trunc) << text;
+  const std::string out = dir_.Sub("full");
+  std::filesystem::create_directories(out);
+  std::filesystem::create_symlink("/dev/full", out + "/decisions.jsonl");
+  auto totals = Run(out);
+  ASSERT_FALSE(totals.ok());
+  EXPECT_NE(totals.status().message().find(out + "/decisions.jsonl"), std::string::npos)
+      << totals.status().ToString();
+  EXPECT_NE(totals.status().message().find("No space left"), std::string::npos)
       << totals.status().ToString();
 }
 
