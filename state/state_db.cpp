@@ -225,10 +225,14 @@ void StateDb::WritersWritten() {
   for (PendingWriter* writer : writers_) writer->Written();
 }
 
-size_t StateDb::PendingBatchBytes() const {
-  size_t bytes = pending_->GetWriteBatch()->GetDataSize();
+size_t StateDb::WriterBytes() const {
+  size_t bytes = 0;
   for (const PendingWriter* writer : writers_) bytes += writer->Bytes();
   return bytes;
+}
+
+size_t StateDb::PendingBatchBytes() const {
+  return pending_->GetWriteBatch()->GetDataSize() + WriterBytes();
 }
 
 void StateDb::Put(Family family, const std::string& key, const std::string& value) {
@@ -393,10 +397,8 @@ Status StateDb::Commit() {
 }
 
 Status StateDb::FlushPendingBatch() {
-  size_t writer_bytes = 0;
-  for (const PendingWriter* writer : writers_) writer_bytes += writer->Bytes();
   const RowCacheStats cache = cache_->stats();
-  const bool with_writers = cache.bytes + writer_bytes > cache.capacity_bytes;
+  const bool with_writers = cache.bytes + WriterBytes() > cache.capacity_bytes;
   rocksdb::WriteBatch batch = SortedPendingBatch(/*with_dirty_objects=*/false, with_writers);
   if (batch.Count() > 0) {
     auto status = db_->Write(write_options_, &batch);

@@ -202,6 +202,8 @@ class StateDb {
   std::vector<PendingWriter*> writers_;
   // Stages every pending writer's changes into `out`.
   void StageWriters(RowWriter& out) const;
+  // Memory held by the pending writers' changes.
+  size_t WriterBytes() const;
   // Every pending writer's changes were written.
   void WritersWritten();
   uint64_t discards_ = 0;
