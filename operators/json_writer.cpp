@@ -3,6 +3,8 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <nlohmann/json.hpp>
 
 namespace riskstream {
@@ -19,6 +21,18 @@ constexpr std::array<bool, 256> kPlain = [] {
   for (int c = 0x20; c < 0x80; ++c) plain[c] = c != '"' && c != '\\';
   return plain;
 }();
+
+// True when none of the 8 bytes at `bytes` needs escaping (each is kPlain), tested a word at a
+// time: no byte has its high bit set, is below 0x20, or is a quote or a backslash. Each test is
+// exact, so a word it rejects holds at least one byte that is not plain.
+bool PlainWord(const char* bytes) {
+  constexpr uint64_t kOnes = 0x0101010101010101, kHigh = 0x8080808080808080;
+  uint64_t w;
+  std::memcpy(&w, bytes, sizeof w);
+  const auto below = [&](uint64_t v, uint64_t n) { return (v - kOnes * n) & ~v & kHigh; };
+  return ((w & kHigh) | below(w, 0x20) | below(w ^ (kOnes * '"'), 1) |
+          below(w ^ (kOnes * '\\'), 1)) == 0;
+}
 
 // What nlohmann escapes with a short form; 0 for none.
 char ShortEscape(unsigned char c) {
@@ -67,6 +81,7 @@ void JsonWriter::AppendEscaped(std::string_view text) {
   // Most text (names, ids, versions) is printable ASCII without quotes or backslashes: one scan,
   // one copy.
   size_t plain = 0;
+  while (plain + 8 <= text.size() && PlainWord(text.data() + plain)) plain += 8;
   while (plain < text.size() && kPlain[static_cast<unsigned char>(text[plain])]) ++plain;
   if (plain == text.size()) {
     out_ += '"';

@@ -153,7 +153,7 @@ std::optional<std::string> FormatLimitFreeze(const DecisionInputs& in) {
 std::string FormatCreditEvent(const DecisionInputs& in) {
   const Event& e = in.event;
   std::string out;
-  out.reserve(256 + 48 * in.specs.size());
+  out.reserve(512 + 64 * in.specs.size());  // most records fit: no copy as it grows
   JsonWriter json(out);
   json.BeginObject();
   json.Key("record_type");

@@ -11,12 +11,6 @@ namespace riskstream {
 namespace {
 
 constexpr auto kFamily = StateDb::Family::kEvents;
-constexpr size_t kEntryOverhead = 120;  // hash slot, place in the time heap, strings
-
-// Memory a fresh entry holds, roughly (about as much as its two rows when written).
-size_t FreshBytes(std::string_view event_id, std::string_view payload) {
-  return 2 * event_id.size() + payload.size() + kEntryOverhead;
-}
 
 std::string EncodeEntry(TimestampMs time, std::string_view payload) {
   std::string value;
@@ -48,12 +42,7 @@ std::string EventIndex::TimeKey(TimestampMs event_time, std::string_view event_i
 }
 
 void EventIndex::Put(std::string_view event_id, TimestampMs event_time, std::string_view payload) {
-  auto [it, added] = fresh_.try_emplace(std::string(event_id));
-  if (!added) fresh_bytes_ -= FreshBytes(event_id, it->second.payload);
-  it->second = Entry{event_time, std::string(payload)};
-  fresh_bytes_ += FreshBytes(event_id, payload);
-  by_time_.emplace_back(event_time, it->first);
-  std::push_heap(by_time_.begin(), by_time_.end(), std::greater<>());
+  fresh_.Put(event_id, event_time, payload);
   if (oldest_ && event_time < *oldest_) oldest_ = event_time;
 }
 
@@ -73,8 +62,8 @@ Result<std::optional<EventIndex::Entry>> EventIndex::GetStored(std::string_view 
 Result<std::optional<std::pair<TimestampMs, std::string>>> EventIndex::Get(
     std::string_view event_id) {
   using Found = std::optional<std::pair<TimestampMs, std::string>>;
-  if (auto it = fresh_.find(event_id); it != fresh_.end()) {
-    return Found(std::make_pair(it->second.time, it->second.payload));
+  if (auto fresh = fresh_.Find(event_id)) {
+    return Found(std::make_pair(fresh->time, std::string(fresh->payload)));
   }
   auto stored = GetStored(event_id);
   if (!stored.ok()) return stored.status();
@@ -88,35 +77,17 @@ void EventIndex::DeleteStored(std::string_view event_id, const Entry& entry) {
 }
 
 Status EventIndex::Erase(std::string_view event_id) {
-  if (auto it = fresh_.find(event_id); it != fresh_.end()) {
-    fresh_bytes_ -= FreshBytes(event_id, it->second.payload);
-    fresh_.erase(it);
-  }
+  fresh_.Erase(event_id);
   auto stored = GetStored(event_id);  // an older entry of a repeated id goes too
   if (!stored.ok()) return stored.status();
   if (stored->has_value()) DeleteStored(event_id, **stored);
   return Status::Ok();
 }
 
-TimestampMs EventIndex::FreshOldest() const {
-  return by_time_.empty() ? std::numeric_limits<TimestampMs>::max() : by_time_.front().first;
-}
-
 int64_t EventIndex::ExpireFresh(TimestampMs cutoff) {
-  int64_t expired = 0;
-  while (!by_time_.empty() && by_time_.front().first <= cutoff) {
-    std::pop_heap(by_time_.begin(), by_time_.end(), std::greater<>());
-    const auto [time, event_id] = std::move(by_time_.back());
-    by_time_.pop_back();
-    auto it = fresh_.find(event_id);
-    if (it == fresh_.end() || it->second.time != time) continue;  // erased or put again since
-    // The newest entry of its id expires: an older stored one was replaced by it, so it goes too.
-    db_.Delete(kFamily, IdKey(event_id));
-    fresh_bytes_ -= FreshBytes(event_id, it->second.payload);
-    fresh_.erase(it);
-    ++expired;
-  }
-  return expired;
+  // The newest entry of its id expires: an older stored one was replaced by it, so it goes too.
+  return fresh_.ExpireThrough(
+      cutoff, [this](std::string_view event_id) { db_.Delete(kFamily, IdKey(event_id)); });
 }
 
 Status EventIndex::Expire(TimestampMs newest_event_time, int64_t* expired) {
@@ -151,7 +122,7 @@ Status EventIndex::Expire(TimestampMs newest_event_time, int64_t* expired) {
     // A repeated id may have a newer entry: delete the id row only if it holds this one.
     auto stored = GetStored(event_id);
     if (!stored.ok()) return stored.status();
-    if (stored->has_value() && (*stored)->time == time && !fresh_.contains(event_id)) {
+    if (stored->has_value() && (*stored)->time == time && !fresh_.Find(event_id)) {
       db_.Delete(kFamily, IdKey(event_id));
       if (expired != nullptr) ++*expired;
     }
@@ -159,23 +130,19 @@ Status EventIndex::Expire(TimestampMs newest_event_time, int64_t* expired) {
   }
   const int64_t fresh_expired = ExpireFresh(cutoff);
   if (expired != nullptr) *expired += fresh_expired;
-  oldest_ = std::min(next_oldest, FreshOldest());
+  oldest_ = std::min(next_oldest, fresh_.Oldest());
   return Status::Ok();
 }
 
 void EventIndex::Stage(RowWriter& out) const {
   if (!fresh_.empty()) out.NoteRows(kFamily, IdTag());
-  for (const auto& [event_id, entry] : fresh_) {
-    out.Put(kFamily, IdKey(event_id), EncodeEntry(entry.time, entry.payload));
-    out.Put(kFamily, TimeKey(entry.time, event_id), "");
-  }
+  fresh_.ForEach([&](std::string_view event_id, TimestampMs time, std::string_view payload) {
+    out.Put(kFamily, IdKey(event_id), EncodeEntry(time, payload));
+    out.Put(kFamily, TimeKey(time, event_id), "");
+  });
 }
 
-void EventIndex::Written() {
-  fresh_.clear();
-  by_time_.clear();
-  fresh_bytes_ = 0;
-}
+void EventIndex::Written() { fresh_.Clear(); }
 
 void EventIndex::Dropped() {
   Written();

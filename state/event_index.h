@@ -6,11 +6,11 @@
 // event. Entries older than `retention` (in event time) are deleted explicitly. A repeated event id
 // keeps the newest entry. Several indexes share the column family, each under its own pair of key
 // tags. Entries added since the pending batch was last written stay in a hash map of the index
-// (it is a PendingWriter): adding one costs no write into RocksDB's indexed batch, and StateDb
-// writes them as rows with the batch (a replay's StateDb keeps them in memory while they fit its
-// cache budget, StateDb::FlushPendingBatch); they expire from memory oldest first. In a database
-// created empty, an index that never held an entry answers without reading. Not thread-safe: part
-// of one task's StateDb, which it must not outlive.
+// (it is a PendingWriter, see recent_entries.h): adding one costs no write into RocksDB's indexed
+// batch, and StateDb writes them as rows with the batch (a replay's StateDb keeps them in memory
+// while they fit its cache budget, StateDb::FlushPendingBatch); they expire from memory oldest
+// first. In a database created empty, an index that never held an entry answers without reading.
+// Not thread-safe: part of one task's StateDb, which it must not outlive.
 #pragma once
 
 #include <functional>
@@ -23,8 +23,8 @@
 #include "common/status.h"
 #include "common/time.h"
 #include "state/pending_writer.h"
+#include "state/recent_entries.h"
 #include "state/state_db.h"
-#include "state/string_map.h"
 
 namespace riskstream {
 
@@ -49,7 +49,7 @@ class EventIndex final : public PendingWriter {
   void Stage(RowWriter& out) const override;
   void Written() override;
   void Dropped() override;
-  size_t Bytes() const override { return fresh_bytes_; }
+  size_t Bytes() const override { return fresh_.bytes(); }
 
  private:
   struct Entry {
@@ -66,20 +66,13 @@ class EventIndex final : public PendingWriter {
   void DeleteStored(std::string_view event_id, const Entry& entry);
   // Drops fresh entries at or before `cutoff`, oldest first; returns how many.
   int64_t ExpireFresh(TimestampMs cutoff);
-  // At or before every fresh entry's time (the maximum when there are none).
-  TimestampMs FreshOldest() const;
 
   StateDb& db_;
   DurationMs retention_ms_;
   char id_tag_, time_tag_;
   std::optional<TimestampMs> oldest_;  // unknown until first needed, and after a discard
   uint64_t discards_seen_ = 0;         // StateDb::discards() when oldest_ was last right
-  // By event id; newer than any stored entry of the id.
-  StringMap<Entry> fresh_;
-  // (time, id) of every fresh entry, oldest on top of the heap; also of entries erased or put
-  // again since (skipped when they come up).
-  std::vector<std::pair<TimestampMs, std::string>> by_time_;
-  size_t fresh_bytes_ = 0;
+  RecentEntries fresh_;                // newer than any stored entry of their ids
 };
 
 }  // namespace riskstream

@@ -97,8 +97,13 @@ void WindowEntity::SortLoaded() {
 }
 
 size_t WindowEntity::UpperBound(TimestampMs t) const {
-  auto it = std::upper_bound(log_.begin() + static_cast<std::ptrdiff_t>(front_), log_.end(), t,
-                             [](TimestampMs time, const WindowEntry& e) { return time < e.time; });
+  // Most searches end at one end of the log: an in-order insert, a window edge with nothing
+  // between it and the newest or the oldest entry. Those cost no search.
+  if (size() == 0 || t < log_[front_].time) return front_;
+  if (t >= log_.back().time) return end();
+  auto it =
+      std::upper_bound(log_.begin() + static_cast<std::ptrdiff_t>(front_) + 1, log_.end() - 1, t,
+                       [](TimestampMs time, const WindowEntry& e) { return time < e.time; });
   return static_cast<size_t>(it - log_.begin());
 }
 

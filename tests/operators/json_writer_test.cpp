@@ -86,6 +86,17 @@ TEST(JsonWriter, StringsEscapeAsNlohmannEscapesThem) {
     for (char& c : text) c = static_cast<char>(random() % 256);
     texts.push_back(text);
   }
+  // Long plain text with a byte to escape (or none) anywhere: plain text is scanned a word at a
+  // time, and every such byte must still be found.
+  const std::string special = std::string("\"\\\x00\x01\x1f\x7f\x80\xc3\xff", 9);
+  for (int i = 0; i < 5000; ++i) {
+    std::string text(random() % 40, ' ');
+    for (char& c : text) c = static_cast<char>(0x20 + random() % 0x5f);
+    if (!text.empty() && random() % 4 != 0) {
+      text[random() % text.size()] = special[random() % special.size()];
+    }
+    texts.push_back(text);
+  }
   for (const auto& text : texts) {
     EXPECT_EQ(Written([&](JsonWriter& json) { json.String(text); }), Reference(Json(text)));
   }

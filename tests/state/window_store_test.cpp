@@ -37,6 +37,21 @@ WindowSpec Spec(DurationMs size, DurationMs lateness = 0, bool distinct = false)
   return spec;
 }
 
+TEST(WindowEntityTest, UpperBoundIsPastEveryEntryAtOrBeforeTheTime) {
+  WindowEntity e;
+  EXPECT_EQ(e.UpperBound(5), e.end());  // empty
+  for (TimestampMs t : {10, 20, 20, 30, 40, 40}) e.Insert(t, 0, 1, "");
+  e.PopFront();  // the log starts at its second entry: begin() is 1
+  EXPECT_EQ(e.UpperBound(5), e.begin());
+  EXPECT_EQ(e.UpperBound(19), e.begin());
+  EXPECT_EQ(e.UpperBound(20), 3u);  // ties at the front: past both
+  EXPECT_EQ(e.UpperBound(25), 3u);
+  EXPECT_EQ(e.UpperBound(30), 4u);
+  EXPECT_EQ(e.UpperBound(39), 4u);
+  EXPECT_EQ(e.UpperBound(40), e.end());  // ties at the back: past both
+  EXPECT_EQ(e.UpperBound(99), e.end());
+}
+
 TEST_F(WindowStoreTest, EventExactlyAtWindowStartIsExcluded) {
   WindowStore store(*db_, Spec(1000));
   Add(store, "k", 1000);
