@@ -221,7 +221,8 @@ std::string WindowEntity::ChunkKey(std::string_view prefix, uint32_t id) {
 }
 
 size_t WindowEntity::Bytes() const {
-  size_t bytes = sizeof(*this) + HeapBytes(newest_text) + log_.capacity() * sizeof(WindowEntry) +
+  size_t bytes = sizeof(*this) + HeapBytes(newest_text) +
+                 (log_.capacity() > kInlineEntries ? log_.capacity() * sizeof(WindowEntry) : 0) +
                  text_bytes_ + (sets_ ? sizeof(Multisets) : 0) +
                  static_cast<size_t>(std::max<int64_t>(multiset_bytes_, 0));
   if (changes_) {
