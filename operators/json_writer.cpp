@@ -123,6 +123,14 @@ void JsonWriter::Number(double number) {
     out_ += "null";
     return;
   }
+  // A whole number below 10^15 (every count, most amounts) prints as nlohmann prints it, its
+  // digits and ".0", without the shortest-digits search. -0.0 keeps its sign through nlohmann.
+  if (std::abs(number) < 1e15 && number == std::trunc(number) &&
+      !(number == 0 && std::signbit(number))) {
+    AppendDecimal(static_cast<int64_t>(number), out_);
+    out_ += ".0";
+    return;
+  }
   char buffer[64];
   char* end = nlohmann::detail::to_chars(buffer, buffer + sizeof buffer, number);
   out_.append(buffer, end);

@@ -33,6 +33,11 @@ TEST(JsonWriter, NumbersPrintAsNlohmannPrintsThem) {
                                  650.0,
                                  165.15,
                                  0.1 + 0.2,
+                                 -7.0,
+                                 100000000000000.0,
+                                 999999999999999.0,
+                                 -999999999999999.0,
+                                 4503599627370496.0,
                                  1e15,
                                  1e16,
                                  1e17,
@@ -54,6 +59,9 @@ TEST(JsonWriter, NumbersPrintAsNlohmannPrintsThem) {
     std::memcpy(&any, &bits, sizeof any);
     numbers.push_back(any);
     numbers.push_back(static_cast<double>(random() % 1000000) / 100.0);
+    // Whole numbers of every size up to 2^63, both signs: counts, and amounts without cents.
+    const double whole = static_cast<double>(random() >> (random() % 64));
+    numbers.push_back(i % 2 == 0 ? whole : -whole);
   }
   for (double number : numbers) {
     EXPECT_EQ(Written([&](JsonWriter& json) { json.Number(number); }), Reference(Json(number)))
