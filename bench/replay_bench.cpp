@@ -49,19 +49,17 @@ bool WriteLog(const std::string& path, int64_t events, uint64_t seed) {
   return gzclose(file) == Z_OK;
 }
 
-// User and system CPU seconds of the whole process (every thread) so far.
-std::pair<double, double> CpuSeconds() {
+// What the whole process (every thread) used so far: CPU seconds, and page faults (a first touch
+// of each new page of memory is one).
+struct Usage {
+  double user = 0, system = 0;
+  int64_t faults = 0;
+};
+Usage ProcessUsage() {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
   auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
-  return {seconds(usage.ru_utime), seconds(usage.ru_stime)};
-}
-
-// Page faults of the process so far (a first touch of each new page of memory is one).
-int64_t PageFaults() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return usage.ru_minflt + usage.ru_majflt;
+  return {seconds(usage.ru_utime), seconds(usage.ru_stime), usage.ru_minflt + usage.ru_majflt};
 }
 
 }  // namespace
@@ -106,14 +104,12 @@ int main(int argc, char** argv) {
   getloadavg(load_before, 1);
   options.exit_after = true;  // as the command line
   const bool huge_pages = AskForHugePages();
-  const int64_t faults_before = PageFaults();
-  auto [user_before, system_before] = CpuSeconds();
+  const Usage before = ProcessUsage();
   const auto started = std::chrono::steady_clock::now();
   auto totals = RunReplay(options, std::cerr, false);
   const double call_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  auto [user_after, system_after] = CpuSeconds();
-  const int64_t faults = PageFaults() - faults_before;
+  const Usage after = ProcessUsage();
   double load_after[1] = {0};
   getloadavg(load_after, 1);
   std::error_code ignored;
@@ -154,12 +150,11 @@ int main(int argc, char** argv) {
                    static_cast<double>(std::max<uint64_t>(1, cache.hits + cache.misses))
             << " % of lookups hit, " << cache.evictions << " evicted\n";
   std::cout.precision(2);
-  std::cout << "CPU: user " << user_after - user_before << " s, system "
-            << system_after - system_before << " s (all threads; "
-            << (user_after - user_before + system_after - system_before) / t.seconds
-            << " cores busy); load average " << load_before[0] << " at start, " << load_after[0]
-            << " at end\n";
-  std::cout << "memory: " << faults << " page faults, huge pages "
+  const double user = after.user - before.user, system = after.system - before.system;
+  std::cout << "CPU: user " << user << " s, system " << system << " s (all threads; "
+            << (user + system) / t.seconds << " cores busy); load average " << load_before[0]
+            << " at start, " << load_after[0] << " at end\n";
+  std::cout << "memory: " << after.faults - before.faults << " page faults, huge pages "
             << (huge_pages ? "asked for" : "not available (no tcmalloc)") << "\n";
   return 0;
 }

@@ -1,7 +1,6 @@
 #include "state/event_index.h"
 
 #include <algorithm>
-#include <functional>
 #include <limits>
 #include <vector>
 

@@ -5,20 +5,18 @@
 // arrive hours to weeks after the event they name; the index lets them land in the windows of that
 // event. Entries older than `retention` (in event time) are deleted explicitly. A repeated event id
 // keeps the newest entry. Several indexes share the column family, each under its own pair of key
-// tags. Entries added since the pending batch was last written stay in a hash map of the index
-// (it is a PendingWriter, see recent_entries.h): adding one costs no write into RocksDB's indexed
+// tags. Entries added since the pending batch was last written stay in memory of the index
+// (RecentEntries; it is a PendingWriter): adding one costs no write into RocksDB's indexed
 // batch, and StateDb writes them as rows with the batch (a replay's StateDb keeps them in memory
 // while they fit its cache budget, StateDb::FlushPendingBatch); they expire from memory oldest
 // first. In a database created empty, an index that never held an entry answers without reading.
 // Not thread-safe: part of one task's StateDb, which it must not outlive.
 #pragma once
 
-#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
-#include <vector>
 
 #include "common/status.h"
 #include "common/time.h"
