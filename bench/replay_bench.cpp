@@ -20,7 +20,7 @@
 #include <iostream>
 #include <sstream>
 
-#include "common/allocator/huge_page_heap.h"
+#include "common/allocator/bulk_heap.h"
 #include "common/byte_size.h"
 #include "pipeline/replay_runner.h"
 #include "tools/event_generator.h"
@@ -103,7 +103,7 @@ int main(int argc, char** argv) {
   double load_before[1] = {0};
   getloadavg(load_before, 1);
   options.exit_after = true;  // as the command line
-  const bool huge_pages = AskForHugePages();
+  const bool huge_pages = UseBulkHeap();
   const Usage before = ProcessUsage();
   const auto started = std::chrono::steady_clock::now();
   auto totals = RunReplay(options, std::cerr, false);

@@ -17,7 +17,7 @@
 #include <iostream>
 #include <thread>
 
-#include "common/allocator/huge_page_heap.h"
+#include "common/allocator/bulk_heap.h"
 #include "common/byte_size.h"
 #include "pipeline/admin_endpoints.h"
 #include "pipeline/backtest_runner.h"
@@ -278,7 +278,7 @@ int main(int argc, char** argv) {
     }
     if (!replay_cache.empty()) range.cache_bytes = ParseByteSize(replay_cache);
     range.exit_after = true;
-    AskForHugePages();  // bulk work over a large in-memory state
+    UseBulkHeap();  // bulk work over a large in-memory state
     bool terminal = isatty(STDERR_FILENO) != 0;
     auto totals = *replay ? RunReplay(replay_options, std::cerr, terminal)
                           : RunBacktest(backtest_options, std::cerr, terminal);
