@@ -257,11 +257,25 @@ Result<FeatureVector> FeatureEngine::Evaluate(const Event& event) {
     return out;
   }
   // Features keyed alike come one after the other (by_key_): one key, one lookup of the entity's
-  // windows, one settle for all of them.
-  std::string key, text;
+  // windows, one settle for all of them. Every group's key is found first and its place in the
+  // cache fetched, so that the lookups' cache misses overlap instead of coming one after another.
+  size_t groups = 0;
   const std::vector<EventField>* key_fields = nullptr;
-  bool has_key = false;
-  uint32_t partition = 0;
+  for (size_t i : by_key_) {
+    const FeatureSpec& spec = specs_[i];
+    if (!stores_[i] || (key_fields != nullptr && spec.key == *key_fields)) continue;
+    key_fields = &spec.key;
+    if (groups == group_keys_.size()) group_keys_.emplace_back();
+    GroupKey& group = group_keys_[groups++];
+    group.present = EntityKey(spec, event, group.text);
+    if (!group.present) continue;
+    group.partition = KafkaPartitionForKey(group.text, state_partitions_);
+    stores_[i]->Prefetch(group.partition, group.text);
+  }
+  std::string text;
+  const GroupKey* group = nullptr;
+  groups = 0;
+  key_fields = nullptr;
   EntityWindows* windows = nullptr;
   bool changed = false;
   const auto settle = [&] {
@@ -275,16 +289,15 @@ Result<FeatureVector> FeatureEngine::Evaluate(const Event& event) {
     if (key_fields == nullptr || spec.key != *key_fields) {
       settle();
       key_fields = &spec.key;
-      has_key = EntityKey(spec, event, key);
-      if (has_key) partition = KafkaPartitionForKey(key, state_partitions_);
+      group = &group_keys_[groups++];
     }
-    if (!has_key) continue;
+    if (!group->present) continue;
     std::optional<WindowContribution> contribution;
     if (spec.Contributes(event.type)) contribution = Contribution(spec, event, text);
     const bool want_previous =
         spec.function == FeatureFunction::kLast || spec.function == FeatureFunction::kTimeSinceLast;
-    auto aggregate = stores_[i]->Apply(windows, partition, key, event.event_time, contribution,
-                                       want_previous, changed);
+    auto aggregate = stores_[i]->Apply(windows, group->partition, group->text, event.event_time,
+                                       contribution, want_previous, changed);
     if (!aggregate.ok()) {
       return aggregate.status().WithContext("feature " + spec.name + ", event " + event.event_id);
     }

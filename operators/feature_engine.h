@@ -86,6 +86,14 @@ class FeatureEngine {
   std::vector<size_t> by_key_;  // spec indexes, features with the same key fields together
   std::vector<EventField> label_fields_;  // what label features need from an event
   uint32_t state_partitions_;
+  // One event's entity key per group of features keyed alike (by_key_ order), reused across
+  // events: the keys are found, and their cache slots fetched, before the first group is applied.
+  struct GroupKey {
+    bool present = false;
+    uint32_t partition = 0;
+    std::string text;
+  };
+  std::vector<GroupKey> group_keys_;
   EventIndex index_;
   EventIndex pending_labels_;  // labelled event id -> the kinds of the labels that came first
 };

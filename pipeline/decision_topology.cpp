@@ -65,6 +65,9 @@ Result<ProcessedInput> DecisionTopology::ProcessEvent(std::string_view bytes,
   if (!first && event_.event_time > it->second) it->second = event_.event_time;
   result.late = event_.event_time < it->second - allowed_lateness_ms_;
 
+  // The account's credit state is read after the features: its place in the cache is fetched
+  // meanwhile.
+  if (!event_.account_id.empty()) credit_.Prefetch(event_.account_id);
   auto features = engine_.Evaluate(event_);
   if (!features.ok()) return features.status();
   features_ = std::move(*features);

@@ -31,6 +31,9 @@ class CreditStore {
   // The account's state, uncommitted writes included; nullopt when it has none. Corrupt rows are
   // an error naming the account.
   Result<std::optional<CreditAccount>> Get(std::string_view account_id);
+  // Starts fetching where the cache holds the account (StateDb::PrefetchCached), for a Get soon
+  // after.
+  void Prefetch(std::string_view account_id) const { db_->PrefetchCached(CacheKey(account_id)); }
   void Put(std::string_view account_id, const CreditAccount& account);
   // Committed state only; safe from any thread.
   Result<std::optional<CreditAccount>> GetCommitted(std::string_view account_id) const;

@@ -79,6 +79,9 @@ class RowCache {
   // The object cached under `key` (a miss: nullptr), marked most recently used. Valid until the
   // next Settle() or Clear().
   CachedRow* Find(std::string_view key);
+  // Starts fetching the index's memory where `key` would be into the CPU cache, so that a Find()
+  // soon after waits less (lookups among millions of objects miss the CPU cache).
+  void Prefetch(std::string_view key) const { index_.prefetch(key); }
   // Caches `row` (just read from the database, or new), whose key must not be cached yet;
   // evicts nothing. Returns it, valid as a Find() result.
   CachedRow* Add(std::unique_ptr<CachedRow> row);

@@ -105,6 +105,12 @@ class WindowStore {
                                 const std::optional<WindowContribution>& contribution,
                                 bool want_previous, bool& changed);
 
+  // Starts fetching where the cache holds the entity's windows (RowCache::Prefetch), for an Apply
+  // soon after.
+  void Prefetch(uint32_t partition, std::string_view entity) const {
+    db_.PrefetchCached(EntityWindows::Key(partition, entity));
+  }
+
   // Inserts `contribution` at `t` without reading (labels: `t` is the labelled event's time).
   Status Insert(uint32_t partition, std::string_view entity, TimestampMs t,
                 const WindowContribution& contribution);

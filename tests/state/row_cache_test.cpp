@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <string>
+#include <vector>
 
 #include "tests/support/test_cached_row.h"
 
@@ -77,6 +79,33 @@ TEST(RowCache, EvictsLeastRecentlyUsedAndStagesDirtyOnes) {
   // The newest stays; the oldest went first.
   EXPECT_NE(cache.Find("k99"), nullptr);
   EXPECT_EQ(cache.Find("k0"), nullptr);
+}
+
+// A prefetch is a hint: it finds nothing, counts no lookup and leaves the eviction order alone.
+TEST(RowCache, PrefetchChangesNothing) {
+  RowCache cache(2000);
+  MapWriter pending;
+  std::vector<std::string> keys;
+  for (int i = 0; i < 100; ++i) {
+    keys.push_back("k" + std::to_string(i));
+    cache.Prefetch(keys.back());  // before it is there
+    TestCachedRow* row = AddRow(cache, keys.back(), "v");
+    cache.Settle(row, false, pending);
+  }
+  const RowCacheStats before = cache.stats();
+  ASSERT_GT(before.evictions, 0u);
+  // Rows of one size, added in order: the cached ones are the newest `rows`.
+  const std::string& oldest = keys[keys.size() - before.rows];
+  const std::string& second = keys[keys.size() - before.rows + 1];
+  for (auto key = keys.rbegin(); key != keys.rend(); ++key) cache.Prefetch(*key);
+  const RowCacheStats after = cache.stats();
+  EXPECT_EQ(after.hits, before.hits);
+  EXPECT_EQ(after.misses, before.misses);
+  EXPECT_EQ(after.rows, before.rows);
+  TestCachedRow* row = AddRow(cache, "k100", "v");
+  cache.Settle(row, false, pending);
+  EXPECT_EQ(cache.Find(oldest), nullptr) << oldest;
+  EXPECT_NE(cache.Find(second), nullptr) << second;
 }
 
 TEST(RowCache, ZeroBudgetStagesAndDropsAtOnce) {
