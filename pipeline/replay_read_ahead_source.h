@@ -46,6 +46,11 @@ class ReadAheadReplaySource : public ReplaySource {
   // The next record and its parse; nullptr once the input is exhausted. The item is the caller's
   // to change (DecisionTopology::ProcessParsed swaps its event) until the next call.
   Result<Item*> NextItem();
+  // The item NextItem() returns next when it is already at hand (nullptr when it is not), for a
+  // look ahead; valid until the next NextItem().
+  const Item* PeekItem() const {
+    return position_ < current_.size ? &current_.items[position_] : nullptr;
+  }
   Result<std::optional<ReplayRecord>> Next() override;
   double Progress() const override { return progress_.load(std::memory_order_relaxed); }
   int64_t ForcedReleases() const override { return forced_.load(std::memory_order_relaxed); }

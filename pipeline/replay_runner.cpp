@@ -104,6 +104,8 @@ Result<ReplayTotals> RunReplay(const ReplayOptions& options, std::ostream& progr
       Charge(clock, totals.input_wait_seconds);
       if (!next.ok()) return next.status();
       if (*next == nullptr) break;
+      // The next event's fields are fetched from the reading thread's core meanwhile.
+      if (const auto* ahead = source->PeekItem()) PrefetchEvent(ahead->parsed.event);
       const ReplayRecord& record = (*next)->record;
       if (record.event_time && ((options.from && *record.event_time < *options.from) ||
                                 (options.to && *record.event_time >= *options.to))) {

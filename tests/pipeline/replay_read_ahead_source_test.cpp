@@ -66,6 +66,30 @@ TEST(ReadAheadReplaySource, DeliversEveryRecordInOrderThenTheEnd) {
   EXPECT_EQ(source.ForcedReleases(), 100);
 }
 
+// A look ahead shows the item that comes next within the batch at hand, and nothing past it.
+TEST(ReadAheadReplaySource, PeekShowsTheNextItemOfTheBatchAtHand) {
+  ReadAheadReplaySource source(std::make_unique<ScriptedSource>(40), nullptr, 16, 64);
+  EXPECT_EQ(source.PeekItem(), nullptr);  // no batch at hand yet
+  int peeked = 0;
+  for (int i = 0; i < 40; ++i) {
+    auto item = source.NextItem();
+    ASSERT_TRUE(item.ok() && *item != nullptr) << i;
+    EXPECT_EQ((*item)->record.bytes, "r" + std::to_string(i));
+    const ReadAheadReplaySource::Item* ahead = source.PeekItem();
+    if (i % 16 == 15 || i == 39) {  // the last of its batch
+      EXPECT_EQ(ahead, nullptr) << i;
+      continue;
+    }
+    ASSERT_NE(ahead, nullptr) << i;
+    EXPECT_EQ(ahead->record.bytes, "r" + std::to_string(i + 1));
+    ++peeked;
+  }
+  EXPECT_EQ(peeked, 40 - 3);
+  auto end = source.NextItem();
+  ASSERT_TRUE(end.ok());
+  EXPECT_EQ(*end, nullptr);
+}
+
 TEST(ReadAheadReplaySource, EmptyInputEndsAtOnce) {
   ReadAheadReplaySource source(std::make_unique<ScriptedSource>(0), nullptr);
   auto end = source.Next();
