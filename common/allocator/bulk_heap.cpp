@@ -29,9 +29,9 @@ size_t RoundUp(size_t n, size_t to) { return (n + to - 1) & ~(to - 1); }
 // from a region whose next pages a thread of its own faults in ahead of use (MADV_POPULATE_WRITE),
 // so the clearing of fresh pages is done on another core than the one allocating. Alloc() is
 // called under tcmalloc's lock and must not allocate; it never waits for the thread.
-class HugePageSysAllocator final : public SysAllocator {
+class BulkSysAllocator final : public SysAllocator {
  public:
-  explicit HugePageSysAllocator(SysAllocator* next) : next_(next) {}
+  explicit BulkSysAllocator(SysAllocator* next) : next_(next) {}
 
   void StartPrefaulting() {
     prefaulting_ = true;
@@ -108,7 +108,7 @@ bool UseBulkHeap() {
     MallocExtension* extension = MallocExtension::instance();
     SysAllocator* next = extension->GetSystemAllocator();
     if (next == nullptr) return false;  // not tcmalloc
-    static HugePageSysAllocator allocator(next);
+    static BulkSysAllocator allocator(next);
     extension->SetSystemAllocator(&allocator);
     allocator.StartPrefaulting();
     return true;
