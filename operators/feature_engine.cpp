@@ -269,8 +269,9 @@ Result<FeatureVector> FeatureEngine::Evaluate(const Event& event) {
     GroupKey& group = group_keys_[groups++];
     group.present = EntityKey(spec, event, group.text);
     if (!group.present) continue;
-    group.partition = KafkaPartitionForKey(group.text, state_partitions_);
-    stores_[i]->Prefetch(group.partition, group.text);
+    EntityWindows::Key(KafkaPartitionForKey(group.text, state_partitions_), group.text,
+                       group.cache_key);
+    db_.PrefetchCached(group.cache_key);
   }
   std::string text;
   const GroupKey* group = nullptr;
@@ -296,8 +297,8 @@ Result<FeatureVector> FeatureEngine::Evaluate(const Event& event) {
     if (spec.Contributes(event.type)) contribution = Contribution(spec, event, text);
     const bool want_previous =
         spec.function == FeatureFunction::kLast || spec.function == FeatureFunction::kTimeSinceLast;
-    auto aggregate = stores_[i]->Apply(windows, group->partition, group->text, event.event_time,
-                                       contribution, want_previous, changed);
+    auto aggregate = stores_[i]->Apply(windows, group->cache_key, event.event_time, contribution,
+                                       want_previous, changed);
     if (!aggregate.ok()) {
       return aggregate.status().WithContext("feature " + spec.name + ", event " + event.event_id);
     }

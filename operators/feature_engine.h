@@ -90,8 +90,8 @@ class FeatureEngine {
   // events: the keys are found, and their cache slots fetched, before the first group is applied.
   struct GroupKey {
     bool present = false;
-    uint32_t partition = 0;
-    std::string text;
+    std::string text;       // the entity key
+    std::string cache_key;  // EntityWindows::Key of it in its state partition
   };
   std::vector<GroupKey> group_keys_;
   EventIndex index_;

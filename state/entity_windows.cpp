@@ -5,11 +5,15 @@
 namespace riskstream {
 
 std::string EntityWindows::Key(uint32_t partition, std::string_view entity) {
-  std::string key(1, kCacheTag);
-  key.reserve(1 + 4 + 2 + entity.size());
-  AppendU32(key, partition);
-  AppendLengthPrefixed(key, entity);
+  std::string key;
+  Key(partition, entity, key);
   return key;
+}
+
+void EntityWindows::Key(uint32_t partition, std::string_view entity, std::string& out) {
+  out.assign(1, kCacheTag);
+  AppendU32(out, partition);
+  AppendLengthPrefixed(out, entity);
 }
 
 std::string EntityWindows::WindowPrefix(std::string_view key, uint64_t store_id) {

@@ -24,6 +24,8 @@ class EntityWindows final : public CachedRow {
   // The cache key of an entity: kCacheTag | partition(u32) | length-prefixed key text.
   static constexpr char kCacheTag = 'W';
   static std::string Key(uint32_t partition, std::string_view entity);
+  // As Key, into `out` (its memory reused).
+  static void Key(uint32_t partition, std::string_view entity, std::string& out);
   // The prefix of the rows of store `store_id`'s window of the entity with cache key `key`:
   // partition(u32) | store id(u64) | length-prefixed key text.
   static std::string WindowPrefix(std::string_view key, uint64_t store_id);

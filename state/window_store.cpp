@@ -4,7 +4,6 @@
 #include <functional>
 #include <unordered_set>
 
-
 namespace riskstream {
 namespace {
 
@@ -80,15 +79,14 @@ Result<std::unique_ptr<WindowEntity>> WindowStore::ReadEntity(
   return e;
 }
 
-EntityWindows* WindowStore::FindWindows(uint32_t partition, std::string_view entity, bool make) {
-  std::string key = EntityWindows::Key(partition, entity);
+EntityWindows* WindowStore::FindWindows(std::string_view key, bool make) {
   if (auto* found = static_cast<EntityWindows*>(db_.FindCached(key))) return found;
   // Reading a window never written reads nothing and makes nothing.
   if (!make && !db_.MayHaveRows(kFamily, EntityWindows::WindowPrefix(key, spec_.store_id))) {
     return nullptr;
   }
   return static_cast<EntityWindows*>(
-      db_.AddCached(std::make_unique<EntityWindows>(std::move(key))));
+      db_.AddCached(std::make_unique<EntityWindows>(std::string(key))));
 }
 
 Result<WindowEntity*> WindowStore::Acquire(EntityWindows& windows, bool make) {
@@ -253,17 +251,18 @@ Result<WindowAggregate> WindowStore::Apply(uint32_t partition, std::string_view 
                                            bool want_previous) {
   EntityWindows* windows = nullptr;
   bool changed = false;
-  auto out = Apply(windows, partition, entity, t, contribution, want_previous, changed);
+  auto out = Apply(windows, EntityWindows::Key(partition, entity), t, contribution, want_previous,
+                   changed);
   if (out.ok() && windows != nullptr) db_.SettleCached(windows, changed);
   return out;
 }
 
-Result<WindowAggregate> WindowStore::Apply(EntityWindows*& windows, uint32_t partition,
-                                           std::string_view entity, TimestampMs t,
+Result<WindowAggregate> WindowStore::Apply(EntityWindows*& windows, std::string_view cache_key,
+                                           TimestampMs t,
                                            const std::optional<WindowContribution>& contribution,
                                            bool want_previous, bool& changed) {
   const bool make = contribution.has_value();
-  if (windows == nullptr) windows = FindWindows(partition, entity, make);
+  if (windows == nullptr) windows = FindWindows(cache_key, make);
   if (windows == nullptr) return WindowAggregate{};
   auto e = Acquire(*windows, make);
   if (!e.ok()) return e.status();
@@ -276,7 +275,7 @@ Result<WindowAggregate> WindowStore::Apply(EntityWindows*& windows, uint32_t par
 
 Status WindowStore::Insert(uint32_t partition, std::string_view entity, TimestampMs t,
                            const WindowContribution& contribution) {
-  EntityWindows* windows = FindWindows(partition, entity, /*make=*/true);
+  EntityWindows* windows = FindWindows(EntityWindows::Key(partition, entity), /*make=*/true);
   auto e = Acquire(*windows, /*make=*/true);
   if (!e.ok()) return e.status();
   AddToLog(**e, t, contribution);
