@@ -1,5 +1,6 @@
 #include "operators/json_writer.h"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
@@ -56,19 +57,59 @@ char ShortEscape(unsigned char c) {
   }
 }
 
-template <typename Integral>
-void AppendDecimal(Integral number, std::string& out) {
-  char buffer[24];
-  auto result = std::to_chars(buffer, buffer + sizeof buffer, number);
-  out.append(buffer, result.ptr);
-}
+// The longest integer to_chars prints: 20 digits and a sign.
+constexpr size_t kMaxIntegerBytes = 21;
 
 }  // namespace
 
+JsonWriter::JsonWriter(size_t expected_bytes) {
+  text_.resize(expected_bytes);
+  pos_ = text_.data();
+  end_ = pos_ + text_.size();
+}
+
+std::string JsonWriter::Finish() {
+  text_.resize(static_cast<size_t>(pos_ - text_.data()));
+  std::string done = std::move(text_);
+  text_.clear();
+  pos_ = end_ = text_.data();
+  need_comma_ = false;
+  return done;
+}
+
+void JsonWriter::Grow(size_t n) {
+  size_t used = static_cast<size_t>(pos_ - text_.data());
+  text_.resize(std::max(2 * text_.size(), used + n));
+  pos_ = text_.data() + used;
+  end_ = text_.data() + text_.size();
+}
+
+void JsonWriter::Put(std::string_view text) {
+  Reserve(text.size());
+  std::memcpy(pos_, text.data(), text.size());
+  pos_ += text.size();
+}
+
+template <typename Integral>
+void JsonWriter::PutDecimal(Integral number) {
+  Reserve(kMaxIntegerBytes);
+  pos_ = std::to_chars(pos_, end_, number).ptr;
+}
+
 void JsonWriter::Key(std::string_view name) {
-  Separate();
-  AppendEscaped(name);
-  out_ += ':';
+  if (PlainPrefix(name) == name.size()) {  // names are almost always plain: one copy
+    Reserve(name.size() + 4);
+    if (need_comma_) *pos_++ = ',';
+    *pos_++ = '"';
+    std::memcpy(pos_, name.data(), name.size());
+    pos_ += name.size();
+    *pos_++ = '"';
+    *pos_++ = ':';
+  } else {
+    Separate();
+    AppendEscaped(name);
+    Put(':');
+  }
   need_comma_ = false;
 }
 
@@ -77,83 +118,92 @@ void JsonWriter::String(std::string_view text) {
   AppendEscaped(text);
 }
 
-void JsonWriter::AppendEscaped(std::string_view text) {
-  // Most text (names, ids, versions) is printable ASCII without quotes or backslashes: one scan,
-  // one copy.
+size_t JsonWriter::PlainPrefix(std::string_view text) {
   size_t plain = 0;
   while (plain + 8 <= text.size() && PlainWord(text.data() + plain)) plain += 8;
   while (plain < text.size() && kPlain[static_cast<unsigned char>(text[plain])]) ++plain;
+  return plain;
+}
+
+void JsonWriter::AppendEscaped(std::string_view text) {
+  // Most text (names, ids, versions) is printable ASCII without quotes or backslashes: one scan,
+  // one copy.
+  size_t plain = PlainPrefix(text);
   if (plain == text.size()) {
-    out_ += '"';
-    out_ += text;
-    out_ += '"';
+    Reserve(text.size() + 2);
+    *pos_++ = '"';
+    std::memcpy(pos_, text.data(), text.size());
+    pos_ += text.size();
+    *pos_++ = '"';
     return;
   }
   for (size_t i = plain; i < text.size(); ++i) {
     if (static_cast<unsigned char>(text[i]) >= 0x80) {
       // Multi-byte UTF-8, valid or not: nlohmann's own serializer decides, so invalid sequences
       // are replaced exactly as it replaces them.
-      out_ += Json(std::string(text)).dump(-1, ' ', false, Json::error_handler_t::replace);
+      Put(Json(std::string(text)).dump(-1, ' ', false, Json::error_handler_t::replace));
       return;
     }
   }
-  out_ += '"';
-  out_.append(text.data(), plain);
+  Put('"');
+  Put(text.substr(0, plain));
   for (size_t i = plain; i < text.size(); ++i) {
     auto c = static_cast<unsigned char>(text[i]);
     if (kPlain[c]) {
-      out_ += static_cast<char>(c);
+      Put(static_cast<char>(c));
       continue;
     }
-    out_ += '\\';
+    Reserve(6);
+    *pos_++ = '\\';
     if (char escape = ShortEscape(c)) {
-      out_ += escape;
+      *pos_++ = escape;
     } else {
-      out_ += "u00";
-      out_ += kHex[c >> 4];
-      out_ += kHex[c & 15];
+      *pos_++ = 'u';
+      *pos_++ = '0';
+      *pos_++ = '0';
+      *pos_++ = kHex[c >> 4];
+      *pos_++ = kHex[c & 15];
     }
   }
-  out_ += '"';
+  Put('"');
 }
 
 void JsonWriter::Number(double number) {
   BeginValue();
   if (!std::isfinite(number)) {
-    out_ += "null";
+    Put("null");
     return;
   }
   // A whole number below 10^15 (every count, most amounts) prints as nlohmann prints it, its
   // digits and ".0", without the shortest-digits search. -0.0 keeps its sign through nlohmann.
   if (std::abs(number) < 1e15 && number == std::trunc(number) &&
       !(number == 0 && std::signbit(number))) {
-    AppendDecimal(static_cast<int64_t>(number), out_);
-    out_ += ".0";
+    PutDecimal(static_cast<int64_t>(number));
+    Put(".0");
     return;
   }
-  char buffer[64];
-  char* end = nlohmann::detail::to_chars(buffer, buffer + sizeof buffer, number);
-  out_.append(buffer, end);
+  Reserve(64);
+  pos_ = nlohmann::detail::to_chars(pos_, end_, number);
 }
 
 void JsonWriter::Integer(int64_t number) {
   BeginValue();
-  AppendDecimal(number, out_);
+  PutDecimal(number);
 }
 
 void JsonWriter::Unsigned(uint64_t number) {
   BeginValue();
-  AppendDecimal(number, out_);
+  PutDecimal(number);
 }
 
 void JsonWriter::Bool(bool value) {
   BeginValue();
-  out_ += value ? "true" : "false";
+  Put(value ? std::string_view("true") : std::string_view("false"));
 }
 
 void JsonWriter::Null() {
   BeginValue();
-  out_ += "null";
+  Put("null");
 }
 
 void JsonWriter::Write(const Value& value) {

@@ -128,8 +128,7 @@ std::string_view OutputKey(const Event& event) {
 std::optional<std::string> FormatLimitFreeze(const DecisionInputs& in) {
   if (!in.policy || !in.policy->freeze_reason || !in.policy->account) return std::nullopt;
   const CreditAccount& account = *in.policy->account;
-  std::string out;
-  JsonWriter json(out);
+  JsonWriter json;
   json.BeginObject();
   json.Key("record_type");
   json.String("limit_freeze");
@@ -147,14 +146,12 @@ std::optional<std::string> FormatLimitFreeze(const DecisionInputs& in) {
   json.Number(account.used);
   WriteProvenance(in, json);
   json.EndObject();
-  return out;
+  return json.Finish();
 }
 
 std::string FormatCreditEvent(const DecisionInputs& in) {
   const Event& e = in.event;
-  std::string out;
-  out.reserve(512 + 64 * in.specs.size());  // most records fit: no copy as it grows
-  JsonWriter json(out);
+  JsonWriter json(512 + 64 * in.specs.size());  // most records fit: no copy as they grow
   json.BeginObject();
   json.Key("record_type");
   json.String("decision");
@@ -219,7 +216,7 @@ std::string FormatCreditEvent(const DecisionInputs& in) {
   }
   WriteProvenance(in, json);
   json.EndObject();
-  return out;
+  return json.Finish();
 }
 
 std::string FormatFeatureVector(const DecisionInputs& in) {
@@ -231,8 +228,7 @@ std::string FormatFeatureVector(const DecisionInputs& in) {
     }
     return nullptr;
   };
-  std::string out;
-  JsonWriter json(out);
+  JsonWriter json;
   json.BeginObject();
   json.Key("event_id");
   if (const Value* value = feature_named("event_id")) {
@@ -269,14 +265,13 @@ std::string FormatFeatureVector(const DecisionInputs& in) {
     json.Bool(in.features.exact);
   }
   json.EndObject();
-  return out;
+  return json.Finish();
 }
 
 std::optional<std::string> FormatFraudAlert(const DecisionInputs& in) {
   if (in.outcome.fired.empty()) return std::nullopt;
   const Event& e = in.event;
-  std::string out;
-  JsonWriter json(out);
+  JsonWriter json;
   json.BeginObject();
   json.Key("alert_id");
   json.String("alert-" + e.event_id);
@@ -325,13 +320,12 @@ std::optional<std::string> FormatFraudAlert(const DecisionInputs& in) {
   json.Key("processing_time");
   WriteTime(in.processing_time, json);
   json.EndObject();
-  return out;
+  return json.Finish();
 }
 
 std::string FormatDeadLetter(const ParseError& error, const SourcePosition& source,
                              std::string_view raw, TimestampMs processing_time) {
-  std::string out;
-  JsonWriter json(out);
+  JsonWriter json;
   json.BeginObject();
   json.Key("reason");
   json.String(ToString(error.code));
@@ -346,7 +340,7 @@ std::string FormatDeadLetter(const ParseError& error, const SourcePosition& sour
   json.Key("processing_time");
   WriteTime(processing_time, json);
   json.EndObject();
-  return out;
+  return json.Finish();
 }
 
 }  // namespace riskstream

@@ -20,10 +20,9 @@ std::string Reference(const Json& json) {
 }
 
 std::string Written(const std::function<void(JsonWriter&)>& write) {
-  std::string out;
-  JsonWriter json(out);
+  JsonWriter json(4);  // little room at first: the text grows as it is written
   write(json);
-  return out;
+  return json.Finish();
 }
 
 TEST(JsonWriter, NumbersPrintAsNlohmannPrintsThem) {
@@ -161,6 +160,39 @@ TEST(JsonWriter, ValuesWriteByKind) {
     json.EndArray();
   });
   EXPECT_EQ(written, R"([null,3.0,"t\"x",false])");
+}
+
+TEST(JsonWriter, TextLongerThanTheRoomReservedGrowsIntact) {
+  std::string long_text(5000, 'x');
+  long_text[4321] = '"';  // one escape far past the first room
+  std::string written = Written([&](JsonWriter& json) {
+    json.BeginArray();
+    for (int i = 0; i < 300; ++i) json.Integer(i);
+    json.String(long_text);
+    json.Key(long_text);  // a name is written as it is given
+    json.EndArray();
+  });
+  Json expected = Json::array();
+  for (int i = 0; i < 300; ++i) expected.push_back(i);
+  expected.push_back(long_text);
+  std::string reference = Reference(expected);
+  reference.pop_back();
+  reference += "," + Reference(Json(long_text)) + ":]";
+  EXPECT_EQ(written, reference);
+}
+
+TEST(JsonWriter, FinishEmptiesTheWriterForTheNextText) {
+  JsonWriter json(8);
+  json.BeginObject();
+  json.Key("a");
+  json.Integer(1);
+  json.EndObject();
+  EXPECT_EQ(json.Finish(), R"({"a":1})");
+  json.BeginArray();
+  json.Bool(true);
+  json.EndArray();
+  EXPECT_EQ(json.Finish(), "[true]");
+  EXPECT_EQ(json.Finish(), "");
 }
 
 }  // namespace
