@@ -74,5 +74,69 @@ TEST(LogFileReader, PlainFileLastLineWithoutNewlineIsALine) {
   EXPECT_EQ(lines, (std::vector<std::string>{"a", "b", "", "c"}));
 }
 
+TEST(LogFileReader, ConcatenatedMembersAreReadThroughAndTrailingBytesIgnored) {
+  TempDir dir;
+  std::string path = dir.Sub("members.jsonl.gz");
+  std::string bytes;
+  for (int member = 0; member < 3; ++member) bytes += WriteGzipLines(dir.Sub("part.gz"), 20000);
+  bytes += std::string(5, '\0');  // padding after the last member, which gzread ignores too
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+  auto reader = LogFileReader::Open(path);
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  std::string line;
+  int64_t count = 0;
+  while (true) {
+    auto more = (*reader)->Next(line);
+    ASSERT_TRUE(more.ok()) << more.status().ToString();
+    if (!*more) break;
+    ++count;
+    int expected = static_cast<int>((count - 1) % 20000) + 1;
+    ASSERT_EQ(line.substr(0, 8 + std::to_string(expected).size() + 1),
+              "{\"line\":" + std::to_string(expected) + ",")
+        << "line " << count;
+  }
+  EXPECT_EQ(count, 60000);
+  EXPECT_EQ((*reader)->line_number(), 60000);
+  EXPECT_EQ((*reader)->bytes_read(), (*reader)->file_bytes());
+}
+
+TEST(LogFileReader, CorruptGzipDataIsAnErrorNamingTheFileAndLine) {
+  TempDir dir;
+  std::string path = dir.Sub("bad.jsonl.gz");
+  std::string bytes = WriteGzipLines(path, 50000);
+  bytes[bytes.size() - 8] ^= 0x5a;  // the trailer's CRC-32 no longer matches the data
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+  std::vector<std::string> lines;
+  Status status = ReadAll(path, lines);
+  ASSERT_FALSE(status.ok()) << "read " << lines.size() << " lines of a corrupt file";
+  EXPECT_EQ(status.code(), Status::Code::kIoError);
+  EXPECT_NE(status.message().find(path + ": after line " + std::to_string(lines.size())),
+            std::string::npos)
+      << status.ToString();
+  EXPECT_NE(status.message().find("CRC-32"), std::string::npos) << status.ToString();
+
+  bytes = WriteGzipLines(path, 50000);
+  for (size_t i = bytes.size() / 3; i < bytes.size() / 3 + 64; ++i) bytes[i] = '\xff';
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+  lines.clear();
+  status = ReadAll(path, lines);
+  ASSERT_FALSE(status.ok()) << "read " << lines.size() << " lines of a corrupt file";
+  EXPECT_NE(status.message().find(path + ": after line "), std::string::npos) << status.ToString();
+  EXPECT_LT(lines.size(), 50000u);
+}
+
+TEST(LogFileReader, EmptyAndOneByteFilesArePlainText) {
+  TempDir dir;
+  std::string empty = dir.Sub("empty.jsonl");
+  std::ofstream(empty) << "";
+  std::vector<std::string> lines;
+  ASSERT_TRUE(ReadAll(empty, lines).ok());
+  EXPECT_TRUE(lines.empty());
+  std::string one = dir.Sub("one.jsonl");
+  std::ofstream(one) << "\x1f";  // half a gzip magic number is still text
+  ASSERT_TRUE(ReadAll(one, lines).ok());
+  EXPECT_EQ(lines, (std::vector<std::string>{"\x1f"}));
+}
+
 }  // namespace
 }  // namespace riskstream
