@@ -1,5 +1,7 @@
 #include "operators/decision_slots.h"
 
+#include <iterator>
+
 namespace riskstream {
 namespace {
 
@@ -67,10 +69,19 @@ void DecisionSlots::Use(const CompiledExpression& expression) {
 void DecisionSlots::Fill(const Event& event, const std::vector<Value>& features,
                          const std::optional<CreditAccount>& account,
                          std::vector<Value>& slots) const {
-  slots.assign(names_.size(), Value::Missing());
-  for (size_t i = 0; i < feature_count_ && i < features.size(); ++i) slots[i] = features[i];
+  // Only the slots some expression reads are written, and each of them on every call: a slot
+  // vector reused from an earlier decision (of this layout) needs no reset.
+  if (slots.size() != names_.size()) slots.assign(names_.size(), Value::Missing());
+  for (size_t i = 0; i < feature_count_; ++i) {
+    slots[i] = i < features.size() ? features[i] : Value::Missing();
+  }
   for (const auto& [slot, field] : field_slots_) slots[slot] = ToValue(ReadField(event, field));
-  if (!reads_account_ || !account) return;
+  if (!reads_account_) return;
+  if (!account) {
+    for (size_t i = 0; i < std::size(kAccountVariables); ++i)
+      slots[account_slot_ + i] = Value::Missing();
+    return;
+  }
   slots[account_slot_] = Value::Number(account->limit);
   slots[account_slot_ + 1] = Value::Number(account->used);
   slots[account_slot_ + 2] = Value::Number(account->available());

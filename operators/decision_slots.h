@@ -33,7 +33,8 @@ class DecisionSlots {
   // Records that `expression` will be evaluated, so Fill() provides what it reads.
   void Use(const CompiledExpression& expression);
 
-  // The slot values for one decision; `account` is the credit state before the event.
+  // The slot values for one decision; `account` is the credit state before the event. Slots no
+  // expression reads are left as they were (Missing in a new vector).
   void Fill(const Event& event, const std::vector<Value>& features,
             const std::optional<CreditAccount>& account, std::vector<Value>& slots) const;
   const std::string& name(int slot) const { return names_[slot]; }

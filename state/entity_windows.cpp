@@ -1,5 +1,8 @@
 #include "state/entity_windows.h"
 
+#include <cstring>
+#include <new>
+
 #include "state/key_codec.h"
 
 namespace riskstream {
@@ -26,14 +29,22 @@ std::string EntityWindows::WindowPrefix(std::string_view key, uint64_t store_id)
   return prefix;
 }
 
+std::unique_ptr<EntityWindows> EntityWindows::Make(std::string_view key) {
+  void* memory = ::operator new(sizeof(EntityWindows) + key.size());
+  auto* windows = new (memory) EntityWindows(static_cast<uint32_t>(key.size()));
+  std::memcpy(static_cast<char*>(memory) + sizeof(EntityWindows), key.data(), key.size());
+  return std::unique_ptr<EntityWindows>(windows);
+}
+
 size_t EntityWindows::Bytes() const {
-  size_t bytes = sizeof(*this) + key_.capacity() + windows_.capacity() * sizeof(windows_[0]);
+  size_t bytes = sizeof(*this) + key_size_;
+  if (windows_.capacity() > kInlineWindows) bytes += windows_.capacity() * sizeof(windows_[0]);
   for (const auto& [id, window] : windows_) bytes += window->Bytes();
   return bytes;
 }
 
 void EntityWindows::Stage(RowWriter& out) const {
-  for (const auto& [id, window] : windows_) window->Stage(WindowPrefix(key_, id), out);
+  for (const auto& [id, window] : windows_) window->Stage(WindowPrefix(key(), id), out);
 }
 
 void EntityWindows::Committed() {

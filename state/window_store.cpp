@@ -86,7 +86,7 @@ EntityWindows* WindowStore::FindWindows(std::string_view key, bool make) {
     return nullptr;
   }
   return static_cast<EntityWindows*>(
-      db_.AddCached(std::make_unique<EntityWindows>(std::string(key))));
+      db_.AddCached(EntityWindows::Make(key)));
 }
 
 Result<WindowEntity*> WindowStore::Acquire(EntityWindows& windows, bool make) {
