@@ -52,15 +52,17 @@ TEST(BulkHeapTest, FreshMemoryIsFaultedInAheadOfUse) {
   UseBulkHeap();
   constexpr size_t kBlock = size_t{16} << 20;
   std::vector<std::unique_ptr<char[]>> blocks;
-  double last_share = 0;
+  int resident_late_blocks = 0;
   // More than earlier tests left free in tcmalloc (resident since they touched it); new char[]
-  // leaves the memory untouched, so only the prefaulting can make the last blocks resident.
+  // leaves the memory untouched, so only the prefaulting can make the last blocks resident. The
+  // pace (160 MiB/s) leaves the prefaulting thread room on a busy machine, where clearing fresh
+  // memory may run at only about 330 MiB/s; a block it fell behind on is faulted in by its user.
   for (int i = 0; i < 40; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
     blocks.emplace_back(new char[kBlock]);
-    last_share = ResidentShare(blocks.back().get(), kBlock);
+    if (i >= 30 && ResidentShare(blocks.back().get(), kBlock) > 0.9) ++resident_late_blocks;
   }
-  EXPECT_GT(last_share, 0.9);
+  EXPECT_GE(resident_late_blocks, 7) << "of the last 10 blocks";
 }
 
 // Memory handed out while the heap grows and its regions are faulted in ahead from another thread
