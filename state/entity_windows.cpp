@@ -20,13 +20,17 @@ void EntityWindows::Key(uint32_t partition, std::string_view entity, std::string
 }
 
 std::string EntityWindows::WindowPrefix(std::string_view key, uint64_t store_id) {
-  constexpr size_t kPartitionEnd = 1 + 4;  // after the tag
   std::string prefix;
-  prefix.reserve(key.size() + 8 + 1);
-  prefix.append(key.substr(1, kPartitionEnd - 1));
-  AppendU64(prefix, store_id);
-  prefix.append(key.substr(kPartitionEnd));
+  WindowPrefix(key, store_id, prefix);
   return prefix;
+}
+
+void EntityWindows::WindowPrefix(std::string_view key, uint64_t store_id, std::string& out) {
+  constexpr size_t kPartitionEnd = 1 + 4;  // after the tag
+  out.reserve(key.size() + 8 + 1);
+  out.assign(key.substr(1, kPartitionEnd - 1));
+  AppendU64(out, store_id);
+  out.append(key.substr(kPartitionEnd));
 }
 
 std::unique_ptr<EntityWindows> EntityWindows::Make(std::string_view key) {

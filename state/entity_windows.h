@@ -29,6 +29,8 @@ class EntityWindows final : public CachedRow {
   // The prefix of the rows of store `store_id`'s window of the entity with cache key `key`:
   // partition(u32) | store id(u64) | length-prefixed key text.
   static std::string WindowPrefix(std::string_view key, uint64_t store_id);
+  // As WindowPrefix, into `out` (its memory reused).
+  static void WindowPrefix(std::string_view key, uint64_t store_id, std::string& out);
 
   // The entity with cache key `key`, without windows. The key's bytes follow the object in its own
   // allocation, so a cache lookup compares the key where it reads the object next, and most

@@ -85,13 +85,13 @@ EntityWindows* WindowStore::FindWindows(std::string_view key, bool make) {
   if (!make && !db_.MayHaveRows(kFamily, EntityWindows::WindowPrefix(key, spec_.store_id))) {
     return nullptr;
   }
-  return static_cast<EntityWindows*>(
-      db_.AddCached(EntityWindows::Make(key)));
+  return static_cast<EntityWindows*>(db_.AddCached(EntityWindows::Make(key)));
 }
 
 Result<WindowEntity*> WindowStore::Acquire(EntityWindows& windows, bool make) {
   if (WindowEntity* found = windows.Find(spec_.store_id)) return found;
-  std::string prefix = EntityWindows::WindowPrefix(windows.key(), spec_.store_id);
+  std::string& prefix = prefix_buffer_;
+  EntityWindows::WindowPrefix(windows.key(), spec_.store_id, prefix);
   Result<std::optional<std::string>> head = std::optional<std::string>();
   if (db_.MayHaveRows(kFamily, prefix)) head = db_.Get(kFamily, prefix + WindowEntity::kHeadTag);
   if (!head.ok()) return head.status();

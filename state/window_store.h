@@ -143,6 +143,7 @@ class WindowStore {
 
   StateDb& db_;
   WindowSpec spec_;
+  std::string prefix_buffer_;  // Acquire's window prefix, its memory reused
 };
 
 }  // namespace riskstream
