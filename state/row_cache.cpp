@@ -6,7 +6,7 @@
 namespace riskstream {
 namespace {
 
-constexpr size_t kClean = static_cast<size_t>(-1);
+constexpr uint32_t kClean = static_cast<uint32_t>(-1);
 // The index slot (a view and a pointer) and its control byte, at the table's usual load.
 constexpr size_t kEntryOverhead = 32;
 
@@ -31,9 +31,10 @@ void RowCache::LinkNewest(CachedRow* row) {
 }
 
 CachedRow* RowCache::Find(std::string_view key) {
-  if (newest_ != nullptr && newest_->key() == key) {  // callers often find one object in a row
+  if (last_found_ != nullptr && last_found_->key() == key) {  // often one object in a row
     ++hits_;
-    return newest_;
+    last_found_->referenced_ = true;
+    return last_found_;
   }
   auto found = index_.find(key);
   if (found == index_.end()) {
@@ -42,10 +43,8 @@ CachedRow* RowCache::Find(std::string_view key) {
   }
   ++hits_;
   CachedRow* row = found->second.get();
-  if (row != newest_) {
-    Unlink(row);
-    LinkNewest(row);
-  }
+  row->referenced_ = true;  // moved to the newest end only if it comes up for eviction
+  last_found_ = row;
   return row;
 }
 
@@ -55,18 +54,30 @@ CachedRow* RowCache::Add(std::unique_ptr<CachedRow> row) {
   bytes_ += raw->bytes_;
   index_.emplace(raw->key(), std::move(row));
   LinkNewest(raw);
+  last_found_ = raw;
   return raw;
 }
 
 void RowCache::Settle(CachedRow* row, bool changed, RowWriter& evict_to) {
   if (changed && row->dirty_at_ == kClean) {
-    row->dirty_at_ = dirty_.size();
+    row->dirty_at_ = static_cast<uint32_t>(dirty_.size());
     dirty_.push_back(row);
   }
   bytes_ -= row->bytes_;
   row->bytes_ = row->Bytes() + kEntryOverhead;
   bytes_ += row->bytes_;
-  while (bytes_ > capacity_ && oldest_ != nullptr) Evict(oldest_, evict_to);
+  // The oldest object goes, unless it was used since it came up last: then it gets a second
+  // chance at the newest end (each object once, so the loop ends). `row` goes last of all.
+  while (bytes_ > capacity_ && oldest_ != nullptr) {
+    CachedRow* oldest = oldest_;
+    if (oldest->referenced_ || (oldest == row && oldest->newer_ != nullptr)) {
+      oldest->referenced_ = false;
+      Unlink(oldest);
+      LinkNewest(oldest);
+      continue;
+    }
+    Evict(oldest, evict_to);
+  }
 }
 
 void RowCache::Evict(CachedRow* row, RowWriter& evict_to) {
@@ -77,6 +88,7 @@ void RowCache::Evict(CachedRow* row, RowWriter& evict_to) {
     dirty_.pop_back();
   }
   Unlink(row);
+  if (row == last_found_) last_found_ = nullptr;
   bytes_ -= row->bytes_;
   ++evictions_;
   index_.erase(index_.find(row->key()));  // destroys the row
@@ -95,7 +107,7 @@ void RowCache::Committed() {
 }
 
 void RowCache::Clear() {
-  newest_ = oldest_ = nullptr;
+  newest_ = oldest_ = last_found_ = nullptr;
   dirty_.clear();
   index_.clear();
   bytes_ = 0;

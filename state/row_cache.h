@@ -1,11 +1,15 @@
 // state/row_cache.h
 //
 // RowCache keeps the in-memory form of hot state within a byte budget, evicting the least recently
-// used. What it holds are CachedRows: objects that stand for some RocksDB rows (a window entity's
-// aggregate and log chunks) and know how to write their changes as rows. It is write-back: a
-// changed object is staged (its rows written into a batch) only when its owner commits or lists
-// the pending changes, or when it is evicted, so an object changed by many events between two
-// commits reaches RocksDB once, as a few rows. Invariants, with the owner's (StateDb's) help:
+// used, approximately (CLOCK, second chance): a lookup only marks its object as used, and an
+// object marked since it last came up for eviction moves to the newest end instead of going. So a
+// hit writes nothing outside the object it finds (relinking it into a list would write two
+// other, usually cold, objects). What it holds are CachedRows: objects that stand for some RocksDB
+// rows (a window entity's aggregate and log chunks) and know how to write their changes as rows. It
+// is write-back: a changed object is staged (its rows written into a batch) only when its owner
+// commits or lists the pending changes, or when it is evicted, so an object changed by many events
+// between two commits reaches RocksDB once, as a few rows. Invariants, with the owner's (StateDb's)
+// help:
 //   - an object equals what its rows read through the pending batch over the database would give
 //     once every dirty object is staged;
 //   - a dirty object stays dirty until Committed(), so staging may run again (a failed commit);
@@ -63,10 +67,11 @@ class CachedRow {
 
  private:
   friend class RowCache;
-  CachedRow* newer_ = nullptr;  // the LRU list, most recently used at its head
+  CachedRow* newer_ = nullptr;  // the eviction list, newest (added or given a second chance) first
   CachedRow* older_ = nullptr;
   size_t bytes_ = 0;
-  size_t dirty_at_ = static_cast<size_t>(-1);  // its place in the dirty list, when dirty
+  uint32_t dirty_at_ = static_cast<uint32_t>(-1);  // its place in the dirty list, when dirty
+  bool referenced_ = false;                        // found since it last came up for eviction
 };
 
 class RowCache {
@@ -76,8 +81,8 @@ class RowCache {
   RowCache(const RowCache&) = delete;
   RowCache& operator=(const RowCache&) = delete;
 
-  // The object cached under `key` (a miss: nullptr), marked most recently used. Valid until the
-  // next Settle() or Clear().
+  // The object cached under `key` (a miss: nullptr), marked as used. Valid until the next Settle()
+  // or Clear().
   CachedRow* Find(std::string_view key);
   // Starts fetching the index's memory where `key` would be into the CPU cache, so that a Find()
   // soon after waits less (lookups among millions of objects miss the CPU cache).
@@ -108,8 +113,9 @@ class RowCache {
   // Views of key(), in an open-addressing table: a lookup among millions of objects costs about
   // one cache miss for the slot before the object itself.
   absl::flat_hash_map<std::string_view, std::unique_ptr<CachedRow>> index_;
-  CachedRow* newest_ = nullptr;  // also the one found or added last
+  CachedRow* newest_ = nullptr;
   CachedRow* oldest_ = nullptr;
+  CachedRow* last_found_ = nullptr;  // found or added last
   std::vector<CachedRow*> dirty_;
   uint64_t bytes_ = 0;
   uint64_t hits_ = 0, misses_ = 0, evictions_ = 0;
