@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <numeric>
 
 #include "state/key_codec.h"
 
@@ -85,11 +86,19 @@ FeatureEngine::FeatureEngine(StateDb& db, std::vector<FeatureSpec> specs, uint32
       state_partitions_(state_partitions),
       index_(db, label_retention_ms),
       pending_labels_(db, label_retention_ms, 'P', 'Q') {
-  // Features keyed alike one after the other: they find the entity's windows in one lookup.
-  by_key_.resize(specs_.size());
-  for (size_t i = 0; i < by_key_.size(); ++i) by_key_[i] = i;
-  std::stable_sort(by_key_.begin(), by_key_.end(),
+  // Features keyed alike form a group: they find the entity's windows in one lookup.
+  std::vector<size_t> by_key(specs_.size());
+  std::iota(by_key.begin(), by_key.end(), size_t{0});
+  std::stable_sort(by_key.begin(), by_key.end(),
                    [&](size_t a, size_t b) { return specs_[a].key < specs_[b].key; });
+  for (size_t i : by_key) {
+    if (specs_[i].function == FeatureFunction::kRatio) continue;  // no state of its own
+    if (groups_.empty() || specs_[groups_.back().front()].key != specs_[i].key) {
+      groups_.emplace_back();
+    }
+    groups_.back().push_back(i);
+  }
+  group_keys_.resize(groups_.size());
   stores_.reserve(specs_.size());
   for (const auto& spec : specs_) {
     if (spec.function == FeatureFunction::kRatio) {
@@ -256,57 +265,39 @@ Result<FeatureVector> FeatureEngine::Evaluate(const Event& event) {
     if (!status.ok()) return status;
     return out;
   }
-  // Features keyed alike come one after the other (by_key_): one key, one lookup of the entity's
-  // windows, one settle for all of them. Every group's key is found first and its place in the
-  // cache fetched, so that the lookups' cache misses overlap instead of coming one after another.
-  size_t groups = 0;
-  const std::vector<EventField>* key_fields = nullptr;
-  for (size_t i : by_key_) {
-    const FeatureSpec& spec = specs_[i];
-    if (!stores_[i] || (key_fields != nullptr && spec.key == *key_fields)) continue;
-    key_fields = &spec.key;
-    if (groups == group_keys_.size()) group_keys_.emplace_back();
-    GroupKey& group = group_keys_[groups++];
-    group.present = EntityKey(spec, event, group.text);
-    if (!group.present) continue;
-    EntityWindows::Key(KafkaPartitionForKey(group.text, state_partitions_), group.text,
-                       group.cache_key);
-    db_.PrefetchCached(group.cache_key);
+  // One key, one lookup of the entity's windows and one settle per group. Every group's key is
+  // found first and its place in the cache fetched, so that the lookups' cache misses overlap
+  // instead of coming one after another.
+  for (size_t g = 0; g < groups_.size(); ++g) {
+    GroupKey& key = group_keys_[g];
+    key.present = EntityKey(specs_[groups_[g].front()], event, key.text);
+    if (!key.present) continue;
+    EntityWindows::Key(KafkaPartitionForKey(key.text, state_partitions_), key.text, key.cache_key);
+    db_.PrefetchCached(key.cache_key);
   }
   std::string text;
-  const GroupKey* group = nullptr;
-  groups = 0;
-  key_fields = nullptr;
-  EntityWindows* windows = nullptr;
-  bool changed = false;
-  const auto settle = [&] {
+  for (size_t g = 0; g < groups_.size(); ++g) {
+    const GroupKey& key = group_keys_[g];
+    if (!key.present) continue;
+    EntityWindows* windows = nullptr;
+    bool changed = false;
+    for (size_t i : groups_[g]) {
+      const FeatureSpec& spec = specs_[i];
+      std::optional<WindowContribution> contribution;
+      if (spec.Contributes(event.type)) contribution = Contribution(spec, event, text);
+      const bool want_previous = spec.function == FeatureFunction::kLast ||
+                                 spec.function == FeatureFunction::kTimeSinceLast;
+      auto aggregate = stores_[i]->Apply(windows, key.cache_key, event.event_time, contribution,
+                                         want_previous, changed);
+      if (!aggregate.ok()) {
+        return aggregate.status().WithContext("feature " + spec.name + ", event " + event.event_id);
+      }
+      out.exact = out.exact && aggregate->exact;
+      out.values[i] = ValueOf(spec, *aggregate, stores_[i]->spec().Bounds(event.event_time).first,
+                              event.event_time);
+    }
     if (windows != nullptr) db_.SettleCached(windows, changed);
-    windows = nullptr;
-    changed = false;
-  };
-  for (size_t i : by_key_) {
-    const FeatureSpec& spec = specs_[i];
-    if (!stores_[i]) continue;
-    if (key_fields == nullptr || spec.key != *key_fields) {
-      settle();
-      key_fields = &spec.key;
-      group = &group_keys_[groups++];
-    }
-    if (!group->present) continue;
-    std::optional<WindowContribution> contribution;
-    if (spec.Contributes(event.type)) contribution = Contribution(spec, event, text);
-    const bool want_previous =
-        spec.function == FeatureFunction::kLast || spec.function == FeatureFunction::kTimeSinceLast;
-    auto aggregate = stores_[i]->Apply(windows, group->cache_key, event.event_time, contribution,
-                                       want_previous, changed);
-    if (!aggregate.ok()) {
-      return aggregate.status().WithContext("feature " + spec.name + ", event " + event.event_id);
-    }
-    out.exact = out.exact && aggregate->exact;
-    out.values[i] = ValueOf(spec, *aggregate, stores_[i]->spec().Bounds(event.event_time).first,
-                            event.event_time);
   }
-  settle();
   for (size_t i = 0; i < specs_.size(); ++i) {
     const FeatureSpec& spec = specs_[i];
     if (spec.function != FeatureFunction::kRatio) continue;

@@ -83,11 +83,12 @@ class FeatureEngine {
   StateDb& db_;
   std::vector<FeatureSpec> specs_;
   std::vector<std::optional<WindowStore>> stores_;  // none for ratios
-  std::vector<size_t> by_key_;  // spec indexes, features with the same key fields together
+  // Spec indexes of features keyed alike (in spec order), one group per key; ratios are in none.
+  std::vector<std::vector<size_t>> groups_;
   std::vector<EventField> label_fields_;  // what label features need from an event
   uint32_t state_partitions_;
-  // One event's entity key per group of features keyed alike (by_key_ order), reused across
-  // events: the keys are found, and their cache slots fetched, before the first group is applied.
+  // One event's entity key per group (groups_ order), reused across events: the keys are found,
+  // and their cache slots fetched, before the first group is applied.
   struct GroupKey {
     bool present = false;
     std::string text;       // the entity key

@@ -100,19 +100,9 @@ void JsonWriter::PutDecimal(Integral number) {
 }
 
 void JsonWriter::Key(std::string_view name) {
-  if (PlainPrefix(name) == name.size()) {  // names are almost always plain: one copy
-    Reserve(name.size() + 4);
-    if (need_comma_) *pos_++ = ',';
-    *pos_++ = '"';
-    std::memcpy(pos_, name.data(), name.size());
-    pos_ += name.size();
-    *pos_++ = '"';
-    *pos_++ = ':';
-  } else {
-    Separate();
-    AppendEscaped(name);
-    Put(':');
-  }
+  Separate();
+  AppendEscaped(name);
+  Put(':');
   need_comma_ = false;
 }
 
