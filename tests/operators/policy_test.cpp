@@ -193,6 +193,22 @@ TEST_F(PolicyTest, RulesReadTheAccountState) {
   EXPECT_EQ(d.rules.fired[0].inputs[0].second, Value::Number(50));
 }
 
+// The slots expressions read are reused from decision to decision: nothing of an earlier event or
+// account may show in the next one.
+TEST_F(PolicyTest, NothingOfAnEarlierDecisionShowsInTheNext) {
+  Decide(Application(5000, 0));
+  Decide(Spend(TransactionKind::kPurchase, 9950, 2 * kHourMs));
+  Event stolen = Spend(TransactionKind::kPurchase, 10, 2 * kHourMs);
+  stolen.merchant_id = "m-stolen";
+  PolicyDecision d = Decide(stolen);
+  ASSERT_EQ(d.rules.fired.size(), 2u);  // STOLEN and LOW_AVAILABLE
+
+  Event unknown = Spend(TransactionKind::kPurchase, 10, 2 * kHourMs);  // no merchant, no account
+  unknown.account_id = "other";
+  d = policy_->Decide(unknown, {Value::Number(1)}, std::nullopt);
+  EXPECT_TRUE(d.rules.fired.empty()) << d.rules.fired[0].rule->id;
+}
+
 TEST_F(PolicyTest, UnknownAccountsFollowTheConfiguredDecision) {
   EXPECT_EQ(Decide(Spend(TransactionKind::kWithdrawal, 500, 0)).decision, Decision::kApprove);
   EXPECT_FALSE(account_);
