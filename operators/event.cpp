@@ -42,6 +42,26 @@ std::string_view ToString(LabelKind label) {
   return "";
 }
 
+void Event::Clear() {
+  // A field added to Event must be reset here too.
+  static_assert(sizeof(Event) == 14 * sizeof(std::string) + 104, "reset the new field below");
+  for (auto text : {&Event::event_id, &Event::account_id, &Event::device_id, &Event::ip,
+                    &Event::applicant_id, &Event::id_number_hash, &Event::phone_hash,
+                    &Event::channel, &Event::product, &Event::employer, &Event::currency,
+                    &Event::merchant_id, &Event::merchant_category, &Event::labelled_event_id}) {
+    (this->*text).clear();
+  }
+  event_time = 0;
+  type = EventType::kApplication;
+  geo.reset();
+  requested_amount.reset();
+  declared_income.reset();
+  kind = TransactionKind::kNone;
+  amount = 0;
+  label = LabelKind::kNone;
+  labelled_at = 0;
+}
+
 void PrefetchEvent(const Event& event) {
   constexpr size_t kLine = 64;
   const auto* bytes = reinterpret_cast<const char*>(&event);

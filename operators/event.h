@@ -27,6 +27,7 @@ std::string_view ToString(LabelKind label);
 struct GeoPoint {
   double lat = 0;
   double lon = 0;
+  friend bool operator==(const GeoPoint&, const GeoPoint&) = default;
 };
 
 struct Event {
@@ -61,6 +62,11 @@ struct Event {
   std::string labelled_event_id;
   LabelKind label = LabelKind::kNone;
   TimestampMs labelled_at = 0;
+
+  // As `*this = Event{}`, but every text keeps its memory, so that parsing into a reused event
+  // allocates nothing for texts that fit.
+  void Clear();
+  friend bool operator==(const Event&, const Event&) = default;
 };
 
 // Starts fetching `event` and the text of its identifiers into this CPU's cache: for an event

@@ -294,7 +294,7 @@ std::optional<ParseError> EventParser::Parse(std::string_view bytes,
   if (doc.get_object().get(obj) != simdjson::SUCCESS) {
     return ParseError{ParseError::Code::kNotObject, "not a JSON object"};
   }
-  out = Event{};
+  out.Clear();
   std::string& type = impl_->scratch;
   if (auto error = ReadString(obj, "type", false, type)) return error;
   if (type.empty()) {

@@ -259,12 +259,16 @@ Status FeatureEngine::ApplyPendingLabels(const Event& event, FeatureVector& out)
 
 Result<FeatureVector> FeatureEngine::Evaluate(const Event& event) {
   FeatureVector out;
+  if (Status s = Evaluate(event, out); !s.ok()) return s;
+  return out;
+}
+
+Status FeatureEngine::Evaluate(const Event& event, FeatureVector& out) {
+  std::vector<Value> values = std::move(out.values);  // its memory, for the values below
+  out = FeatureVector{};
+  out.values = std::move(values);
   out.values.assign(specs_.size(), Value::Missing());
-  if (event.type == EventType::kLabel) {
-    Status status = ApplyLabel(event, out);
-    if (!status.ok()) return status;
-    return out;
-  }
+  if (event.type == EventType::kLabel) return ApplyLabel(event, out);
   // One key, one lookup of the entity's windows and one settle per group. Every group's key is
   // found first and its place in the cache fetched, so that the lookups' cache misses overlap
   // instead of coming one after another.
@@ -308,7 +312,7 @@ Result<FeatureVector> FeatureEngine::Evaluate(const Event& event) {
     if (Status s = index_.Expire(event.event_time); !s.ok()) return s;
     if (Status s = ApplyPendingLabels(event, out); !s.ok()) return s;
   }
-  return out;
+  return Status::Ok();
 }
 
 Result<std::optional<CommittedWindow>> FeatureEngine::ReadCommittedWindow(

@@ -51,6 +51,8 @@ class FeatureEngine {
   // Evaluates all features for `event` and stages its contributions in the StateDb's pending batch.
   // On error (a RocksDB failure) the caller must discard the pending batch.
   Result<FeatureVector> Evaluate(const Event& event);
+  // The same into `out`, whose memory is reused (every field is overwritten).
+  Status Evaluate(const Event& event, FeatureVector& out);
 
   // Feature `feature_name` of entity `key_text` from committed state only (never the pending
   // batch), computed as Evaluate computes it, as of the newest event time read for that entity:

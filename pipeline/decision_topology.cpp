@@ -35,17 +35,17 @@ Result<ProcessedInput> DecisionTopology::Process(std::string_view bytes,
                                                  const SourcePosition& source,
                                                  TimestampMs processing_time) {
   auto error = parser_.Parse(bytes, role, event_);
-  return ProcessEvent(bytes, error, source, processing_time);
+  return ProcessEvent(event_, bytes, error, source, processing_time);
 }
 
-Result<ProcessedInput> DecisionTopology::ProcessParsed(std::string_view bytes, ParsedEvent& parsed,
+Result<ProcessedInput> DecisionTopology::ProcessParsed(std::string_view bytes,
+                                                       const ParsedEvent& parsed,
                                                        const SourcePosition& source,
                                                        TimestampMs processing_time) {
-  if (!parsed.error) std::swap(event_, parsed.event);
-  return ProcessEvent(bytes, parsed.error, source, processing_time);
+  return ProcessEvent(parsed.event, bytes, parsed.error, source, processing_time);
 }
 
-Result<ProcessedInput> DecisionTopology::ProcessEvent(std::string_view bytes,
+Result<ProcessedInput> DecisionTopology::ProcessEvent(const Event& event, std::string_view bytes,
                                                       const std::optional<ParseError>& error,
                                                       const SourcePosition& source,
                                                       TimestampMs processing_time) {
@@ -56,27 +56,25 @@ Result<ProcessedInput> DecisionTopology::ProcessEvent(std::string_view bytes,
         {OutputStream::kDeadLetter, "", FormatDeadLetter(*error, source, bytes, processing_time)});
     return result;
   }
-  result.type = event_.type;
-  result.event = &event_;
-  result.event_time = event_.event_time;
+  result.type = event.type;
+  result.event = &event;
+  result.event_time = event.event_time;
   if (policies_->generation() != policy_.generation) policy_ = policies_->Get();
 
-  auto [it, first] = watermarks_.try_emplace({source.topic, source.partition}, event_.event_time);
-  if (!first && event_.event_time > it->second) it->second = event_.event_time;
-  result.late = event_.event_time < it->second - allowed_lateness_ms_;
+  auto [it, first] = watermarks_.try_emplace({source.topic, source.partition}, event.event_time);
+  if (!first && event.event_time > it->second) it->second = event.event_time;
+  result.late = event.event_time < it->second - allowed_lateness_ms_;
 
   // The account's credit state is read after the features: its place in the cache is fetched
   // meanwhile.
-  if (!event_.account_id.empty()) credit_.Prefetch(event_.account_id);
-  auto features = engine_.Evaluate(event_);
-  if (!features.ok()) return features.status();
-  features_ = std::move(*features);
+  if (!event.account_id.empty()) credit_.Prefetch(event.account_id);
+  if (Status s = engine_.Evaluate(event, features_); !s.ok()) return s;
   result.label_pending = features_.label_pending;
   result.pending_labels_applied = features_.pending_labels_applied;
   result.pending_labels_expired = features_.pending_labels_expired;
   result.features = &features_;
-  if (Status s = Decide(*policy_.live, credit_, features_, source, result.late, processing_time,
-                        OutputStream::kCreditEvents, decision_, result);
+  if (Status s = Decide(*policy_.live, credit_, event, features_, source, result.late,
+                        processing_time, OutputStream::kCreditEvents, decision_, result);
       !s.ok()) {
     return s;
   }
@@ -85,7 +83,7 @@ Result<ProcessedInput> DecisionTopology::ProcessEvent(std::string_view bytes,
   result.policy = &decision_;
 
   const Policy& live = *policy_.live;
-  DecisionInputs inputs{event_,
+  DecisionInputs inputs{event,
                         engine_.specs(),
                         features_,
                         decision_.rules,
@@ -95,17 +93,17 @@ Result<ProcessedInput> DecisionTopology::ProcessEvent(std::string_view bytes,
                         processing_time,
                         &decision_,
                         live.scorecard() ? &live.scorecard()->version() : nullptr};
-  std::string key(OutputKey(event_));
+  std::string key(OutputKey(event));
   if (auto alert = FormatFraudAlert(inputs)) {
     result.outputs.push_back({OutputStream::kFraudAlerts, key, std::move(*alert)});
   }
-  if (emit_features_ && event_.type != EventType::kLabel) {
+  if (emit_features_ && event.type != EventType::kLabel) {
     result.outputs.push_back({OutputStream::kFeatures, key, FormatFeatureVector(inputs)});
   }
   if (policy_.shadow) {
     if (Status s =
-            Decide(*policy_.shadow, shadow_credit_, features_, source, result.late, processing_time,
-                   OutputStream::kShadowDecisions, shadow_decision_, result);
+            Decide(*policy_.shadow, shadow_credit_, event, features_, source, result.late,
+                   processing_time, OutputStream::kShadowDecisions, shadow_decision_, result);
         !s.ok()) {
       return s;
     }
@@ -114,20 +112,19 @@ Result<ProcessedInput> DecisionTopology::ProcessEvent(std::string_view bytes,
   return result;
 }
 
-Status DecisionTopology::Decide(const Policy& policy, CreditStore& credit,
+Status DecisionTopology::Decide(const Policy& policy, CreditStore& credit, const Event& event,
                                 const FeatureVector& features, const SourcePosition& source,
                                 bool late, TimestampMs processing_time, OutputStream stream,
                                 PolicyDecision& decision, ProcessedInput& out) {
   std::optional<CreditAccount> account;
-  if (!event_.account_id.empty()) {
-    auto stored = credit.Get(event_.account_id);
+  if (!event.account_id.empty()) {
+    auto stored = credit.Get(event.account_id);
     if (!stored.ok()) return stored.status();
     account = std::move(*stored);
   }
-  decision = policy.Decide(event_, features.values, account);
-  if (decision.account_changed && decision.account)
-    credit.Put(event_.account_id, *decision.account);
-  DecisionInputs inputs{event_,
+  decision = policy.Decide(event, features.values, account);
+  if (decision.account_changed && decision.account) credit.Put(event.account_id, *decision.account);
+  DecisionInputs inputs{event,
                         engine_.specs(),
                         features,
                         decision.rules,
@@ -137,10 +134,10 @@ Status DecisionTopology::Decide(const Policy& policy, CreditStore& credit,
                         processing_time,
                         &decision,
                         policy.scorecard() ? &policy.scorecard()->version() : nullptr};
-  std::string key(OutputKey(event_));
+  std::string key(OutputKey(event));
   out.outputs.push_back({stream, key, FormatCreditEvent(inputs)});
   if (auto freeze = FormatLimitFreeze(inputs)) {
-    out.outputs.push_back({stream, event_.account_id, std::move(*freeze)});
+    out.outputs.push_back({stream, event.account_id, std::move(*freeze)});
   }
   return Status::Ok();
 }

@@ -75,9 +75,9 @@ class DecisionTopology {
   Result<ProcessedInput> Process(std::string_view bytes, std::optional<EventType> role,
                                  const SourcePosition& source, TimestampMs processing_time);
   // The same for a record another EventParser over the same PiiHasher already parsed: `parsed` is
-  // what it made of `bytes` (and the record's role). The event is swapped with the topology's
-  // previous one, so `parsed` gets buffers back to parse into again.
-  Result<ProcessedInput> ProcessParsed(std::string_view bytes, ParsedEvent& parsed,
+  // what it made of `bytes` (and the record's role). The result refers to `parsed.event` instead
+  // of a copy: keep it unchanged until the result is used.
+  Result<ProcessedInput> ProcessParsed(std::string_view bytes, const ParsedEvent& parsed,
                                        const SourcePosition& source, TimestampMs processing_time);
 
   // Installs another rule set (no scorecard, no shadow) for the events that follow.
@@ -91,15 +91,16 @@ class DecisionTopology {
   const FeatureEngine& engine() const { return engine_; }
 
  private:
-  // Process() once event_ holds the parsed event, or `error` says why there is none.
-  Result<ProcessedInput> ProcessEvent(std::string_view bytes,
+  // Process() once `event` is parsed, or `error` says why there is none.
+  Result<ProcessedInput> ProcessEvent(const Event& event, std::string_view bytes,
                                       const std::optional<ParseError>& error,
                                       const SourcePosition& source, TimestampMs processing_time);
   // Decides with `policy` and `credit`, appends the credit event (and freeze record) to `out` as
   // `stream`. Fails only when credit state cannot be read.
-  Status Decide(const Policy& policy, CreditStore& credit, const FeatureVector& features,
-                const SourcePosition& source, bool late, TimestampMs processing_time,
-                OutputStream stream, PolicyDecision& decision, ProcessedInput& out);
+  Status Decide(const Policy& policy, CreditStore& credit, const Event& event,
+                const FeatureVector& features, const SourcePosition& source, bool late,
+                TimestampMs processing_time, OutputStream stream, PolicyDecision& decision,
+                ProcessedInput& out);
 
   EventParser parser_;
   FeatureEngine engine_;
@@ -110,7 +111,7 @@ class DecisionTopology {
   DurationMs allowed_lateness_ms_;
   bool emit_features_;
   std::map<std::pair<std::string, int32_t>, TimestampMs> watermarks_;
-  Event event_;
+  Event event_;  // what Process() parses into
   PolicyDecision decision_;
   PolicyDecision shadow_decision_;
   FeatureVector features_;

@@ -1,5 +1,6 @@
 #include "pipeline/replay_file_source.h"
 
+#include <charconv>
 #include <limits>
 
 #include "state/key_codec.h"
@@ -67,13 +68,24 @@ Result<std::unique_ptr<FileReplaySource>> FileReplaySource::Open(
 void FileReplaySource::Route(size_t f, std::string&& line) {
   File& file = *files_[f];
   ReplayRecord record;
-  record.origin = file.reader->path() + ":" + std::to_string(file.reader->line_number());
-  record.source = {file.reader->path(), 0, file.reader->line_number()};
+  const std::string& path = file.reader->path();
+  char number[24];
+  const auto number_end = std::to_chars(number, number + sizeof number, file.reader->line_number());
+  record.origin.reserve(path.size() + 1 + static_cast<size_t>(number_end.ptr - number));
+  record.origin.append(path).append(1, ':').append(number, number_end.ptr);
+  // A record that cannot be ordered keeps its file position as its source.
+  const auto unordered = [&] {
+    record.source = {path, 0, file.reader->line_number()};
+    unordered_.push_back(std::move(record));
+  };
 
+  // simdjson reads up to SIMDJSON_PADDING bytes past the text: with that much room in the line's
+  // own buffer, neither parse below copies it.
+  line.reserve(line.size() + simdjson::SIMDJSON_PADDING);
   simdjson::dom::object object;
   if (dom_.parse(line).get_object().get(object) != simdjson::SUCCESS) {
     record.bytes = std::move(line);
-    unordered_.push_back(std::move(record));
+    unordered();
     return;
   }
   simdjson::dom::object event = object;
@@ -109,11 +121,11 @@ void FileReplaySource::Route(size_t f, std::string&& line) {
   auto order = ReadOrderKey(event);
   std::string bytes;
   if (wrapped) {
-    simdjson::padded_string padded(line);
     simdjson::ondemand::document doc;
     simdjson::ondemand::object raw_event;
     std::string_view raw;
-    if (ondemand_.iterate(padded).get(doc) != simdjson::SUCCESS ||
+    if (ondemand_.iterate(line.data(), line.size(), line.capacity()).get(doc) !=
+            simdjson::SUCCESS ||
         doc.find_field_unordered("event").get_object().get(raw_event) != simdjson::SUCCESS ||
         raw_event.raw_json().get(raw) != simdjson::SUCCESS) {
       order.reset();
@@ -129,7 +141,7 @@ void FileReplaySource::Route(size_t f, std::string&& line) {
   bool fraud = false;
   if (wrapped && object["fraud"].get_bool().get(fraud) == simdjson::SUCCESS) record.fraud = fraud;
   if (!order || !role) {
-    unordered_.push_back(std::move(record));
+    unordered();
     return;
   }
   uint32_t partition = KafkaPartitionForKey(key, partitions_);

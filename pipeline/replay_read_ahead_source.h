@@ -44,7 +44,7 @@ class ReadAheadReplaySource : public ReplaySource {
   ReadAheadReplaySource& operator=(const ReadAheadReplaySource&) = delete;
 
   // The next record and its parse; nullptr once the input is exhausted. The item is the caller's
-  // to change (DecisionTopology::ProcessParsed swaps its event) until the next call.
+  // (to read or change) until the next call.
   Result<Item*> NextItem();
   // The item NextItem() returns next when it is already at hand (nullptr when it is not), for a
   // look ahead; valid until the next NextItem().

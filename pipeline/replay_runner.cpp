@@ -50,11 +50,24 @@ void Charge(std::chrono::steady_clock::time_point& since, double& seconds) {
   since = now;
 }
 
-TimestampMs WallClockMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+// The wall clock at `at`, read as the replay's start on the wall clock plus the steady time since:
+// one clock read per event less (the steady time is read anyway for the time accounting).
+class WallClock {
+ public:
+  WallClock()
+      : steady_start_(std::chrono::steady_clock::now()),
+        wall_start_ms_(std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count()) {}
+  TimestampMs AtMs(std::chrono::steady_clock::time_point at) const {
+    return wall_start_ms_ +
+           std::chrono::duration_cast<std::chrono::milliseconds>(at - steady_start_).count();
+  }
+
+ private:
+  std::chrono::steady_clock::time_point steady_start_;
+  TimestampMs wall_start_ms_;
+};
 
 }  // namespace
 
@@ -98,6 +111,7 @@ Result<ReplayTotals> RunReplay(const ReplayOptions& options, std::ostream& progr
     ReplayTotals totals;
     int64_t uncommitted = 0;
     auto clock = std::chrono::steady_clock::now();
+    const WallClock wall_clock;
     double cpu_at_start = ThreadCpuSeconds();
     while (true) {
       auto next = source->NextItem();
@@ -112,8 +126,8 @@ Result<ReplayTotals> RunReplay(const ReplayOptions& options, std::ostream& progr
         ++totals.outside_range;
         continue;
       }
-      auto processed =
-          topology->ProcessParsed(record.bytes, (*next)->parsed, record.source, WallClockMs());
+      auto processed = topology->ProcessParsed(record.bytes, (*next)->parsed, record.source,
+                                               wall_clock.AtMs(clock));
       if (!processed.ok()) return processed.status().WithContext(record.origin);
       Charge(clock, totals.decide_seconds);
       if (Status s = (*outputs)->Write(record, *processed); !s.ok()) return s;
@@ -139,8 +153,7 @@ Result<ReplayTotals> RunReplay(const ReplayOptions& options, std::ostream& progr
       totals.decisions = (*outputs)->decisions();
       totals.alerts = (*outputs)->alerts();
       totals.rejects = (*outputs)->rejects();
-      progress.Update(totals, source->Progress());
-      clock = std::chrono::steady_clock::now();  // bookkeeping is charged to nothing
+      progress.Update(totals, source->Progress());  // charged with the wait for the next input
     }
     if (!own_state) {  // a kept state directory holds everything replayed
       if (Status s = (*state)->Commit(); !s.ok()) return s;

@@ -68,48 +68,48 @@ CreditStore::CreditStore(StateDb& db, std::string_view name, uint32_t state_part
       fingerprint_(Fingerprint64("credit/" + std::string(name))),
       partitions_(state_partitions) {}
 
-std::string CreditStore::CacheKey(std::string_view account_id) const {
-  std::string key(1, kCacheTag);
-  AppendU32(key, KafkaPartitionForKey(account_id, partitions_));
-  AppendU64(key, fingerprint_);
-  AppendLengthPrefixed(key, account_id);
-  return key;
+void CreditStore::CacheKey(std::string_view account_id, std::string& out) const {
+  out.assign(1, kCacheTag);
+  AppendU32(out, KafkaPartitionForKey(account_id, partitions_));
+  AppendU64(out, fingerprint_);
+  AppendLengthPrefixed(out, account_id);
 }
 
 Result<std::optional<CreditAccount>> CreditStore::Get(std::string_view account_id) {
-  std::string key = CacheKey(account_id);
-  if (CachedRow* cached = db_->FindCached(key)) {
+  CacheKey(account_id, key_);
+  if (CachedRow* cached = db_->FindCached(key_)) {
     CreditAccount account = static_cast<CachedAccount*>(cached)->account();
     db_->SettleCached(cached, /*changed=*/false);
     return std::optional<CreditAccount>(account);
   }
-  const std::string row_key = key.substr(1);
+  const std::string row_key = key_.substr(1);
   // Most accounts a stream sees are new: known unwritten, they cost no read.
   if (!db_->MayHaveRows(StateDb::Family::kCredit, row_key)) return std::optional<CreditAccount>();
   auto row = db_->Get(StateDb::Family::kCredit, row_key);
   if (!row.ok()) return row.status();
   auto account = Decode(*row, account_id);
   if (account.ok() && account->has_value()) {
-    CachedRow* cached =
-        db_->AddCached(std::make_unique<CachedAccount>(std::move(key), **account, true));
+    CachedRow* cached = db_->AddCached(std::make_unique<CachedAccount>(key_, **account, true));
     db_->SettleCached(cached, /*changed=*/false);
   }
   return account;
 }
 
 void CreditStore::Put(std::string_view account_id, const CreditAccount& account) {
-  std::string key = CacheKey(account_id);
-  CachedRow* cached = db_->FindCached(key);
+  CacheKey(account_id, key_);
+  CachedRow* cached = db_->FindCached(key_);
   if (cached != nullptr) {
     static_cast<CachedAccount*>(cached)->account() = account;
   } else {
-    cached = db_->AddCached(std::make_unique<CachedAccount>(std::move(key), account, false));
+    cached = db_->AddCached(std::make_unique<CachedAccount>(key_, account, false));
   }
   db_->SettleCached(cached, /*changed=*/true);
 }
 
 Result<std::optional<CreditAccount>> CreditStore::GetCommitted(std::string_view account_id) const {
-  auto row = db_->GetCommitted(StateDb::Family::kCredit, CacheKey(account_id).substr(1));
+  std::string key;
+  CacheKey(account_id, key);
+  auto row = db_->GetCommitted(StateDb::Family::kCredit, key.substr(1));
   if (!row.ok()) return row.status();
   return Decode(*row, account_id);
 }

@@ -33,18 +33,22 @@ class CreditStore {
   Result<std::optional<CreditAccount>> Get(std::string_view account_id);
   // Starts fetching where the cache holds the account (StateDb::PrefetchCached), for a Get soon
   // after.
-  void Prefetch(std::string_view account_id) const { db_->PrefetchCached(CacheKey(account_id)); }
+  void Prefetch(std::string_view account_id) {
+    CacheKey(account_id, key_);
+    db_->PrefetchCached(key_);
+  }
   void Put(std::string_view account_id, const CreditAccount& account);
   // Committed state only; safe from any thread.
   Result<std::optional<CreditAccount>> GetCommitted(std::string_view account_id) const;
 
  private:
-  // kCacheTag | the account's row key.
-  std::string CacheKey(std::string_view account_id) const;
+  // kCacheTag | the account's row key, into `out` (its memory reused).
+  void CacheKey(std::string_view account_id, std::string& out) const;
 
   StateDb* db_;
   uint64_t fingerprint_;
   uint32_t partitions_;
+  std::string key_;  // the last cache key built by Prefetch, Get or Put (their thread's)
 };
 
 }  // namespace riskstream

@@ -93,6 +93,25 @@ TEST_F(EventParserTest, ParsesLabel) {
   EXPECT_EQ(event_.labelled_at, *ParseRfc3339("2026-11-28T01:00:00Z"));
 }
 
+TEST_F(EventParserTest, AReusedEventKeepsNothingOfTheEventBefore) {
+  const std::string kLabel = R"({"event_id":"l1","event_time":"2026-11-28T00:00:00Z",
+    "type":"label","labelled_event_id":"t1","label":"fraud","labelled_at":1795760443125})";
+  const std::string kTransaction = R"({"event_id":"t1","event_time":1795760443125,
+    "type":"transaction","account_id":"acc_1","kind":"purchase","amount":12.5})";
+  for (const std::string& json : {kLabel, kTransaction, std::string(kApplication)}) {
+    for (const std::string& before : {kLabel, kTransaction, std::string(kApplication)}) {
+      ASSERT_FALSE(Parse(before).has_value());
+      ASSERT_FALSE(Parse(json).has_value());
+      Event fresh;
+      ASSERT_FALSE(parser_.Parse(json, std::nullopt, fresh).has_value());
+      EXPECT_TRUE(event_ == fresh) << json << "\nparsed after\n" << before;
+    }
+  }
+  Event cleared = event_;
+  cleared.Clear();
+  EXPECT_TRUE(cleared == Event{});
+}
+
 TEST_F(EventParserTest, PlaceholderIdentifiersBecomeMissing) {
   for (const char* placeholder : {"unknown", "UNKNOWN", "", "  ", "null", "N/A", "0", "-"}) {
     std::string json = std::string(R"({"event_id":"t","event_time":1,"type":"transaction",
