@@ -1,6 +1,7 @@
 #include "state/window_entity.h"
 
 #include <algorithm>
+#include <cstring>
 #include <tuple>
 
 #include "state/key_codec.h"
@@ -8,26 +9,24 @@
 namespace riskstream {
 namespace {
 
-constexpr size_t kShortString = 15;  // libstdc++ keeps shorter strings inline
-
-uint32_t HeapBytes(const std::string& text) {
-  return text.size() > kShortString ? static_cast<uint32_t>(text.size()) : 0;
-}
-
 bool Before(const WindowEntry& a, const WindowEntry& b) {
   return std::tie(a.time, a.seq) < std::tie(b.time, b.seq);
 }
 
 }  // namespace
 
-void WindowEntry::set_text(std::string_view text) {
-  if (text.empty()) {
-    clear_text();
+void AssignOutOfLine(std::string_view text, std::unique_ptr<char[]>& data, uint32_t& size) {
+  if (!text.empty() && text.size() == size) {  // the memory it has fits (text may be its own)
+    std::memmove(data.get(), text.data(), text.size());
     return;
   }
-  text_ = std::make_unique_for_overwrite<char[]>(text.size());
-  std::copy(text.begin(), text.end(), text_.get());
-  text_size_ = static_cast<uint32_t>(text.size());
+  std::unique_ptr<char[]> fresh;
+  if (!text.empty()) {
+    fresh = std::make_unique_for_overwrite<char[]>(text.size());
+    std::memcpy(fresh.get(), text.data(), text.size());
+  }
+  data = std::move(fresh);
+  size = static_cast<uint32_t>(text.size());
 }
 
 void WindowEntity::AppendEntries(std::string& row, const WindowEntry* first,
@@ -49,7 +48,7 @@ bool WindowEntity::DecodeEntries(std::string_view row, size_t pos, uint32_t chun
         !ReadDouble(row, pos, entry.value) || pos >= row.size()) {
       return false;
     }
-    entry.uncounted = row[pos++] != 0;
+    entry.uncounted = row[pos++] != 0 ? 1 : 0;
     if (!ReadLengthPrefixed(row, pos, text)) return false;
     entry.chunk = chunk;
     entry.set_text(text);
@@ -75,7 +74,7 @@ bool WindowEntity::DecodeHead(std::string_view row) {
   distinct = static_cast<int64_t>(d);
   next_chunk_ = static_cast<uint32_t>(chunk);
   stored_entries_ = static_cast<uint32_t>(stored);
-  newest_text.assign(text);
+  set_newest_text(text);
   present = true;
   noted_ = true;
   return DecodeEntries(row, pos, stored_inline_);
@@ -221,10 +220,10 @@ std::string WindowEntity::ChunkKey(std::string_view prefix, uint32_t id) {
 }
 
 size_t WindowEntity::Bytes() const {
-  size_t bytes = sizeof(*this) + HeapBytes(newest_text) +
-                 (log_.capacity() > kInlineEntries ? log_.capacity() * sizeof(WindowEntry) : 0) +
-                 text_bytes_ + (sets_ ? sizeof(Multisets) : 0) +
-                 static_cast<size_t>(std::max<int64_t>(multiset_bytes_, 0));
+  size_t bytes =
+      sizeof(*this) + newest_text_size_ +
+      (log_.capacity() > kInlineEntries ? log_.capacity() * sizeof(WindowEntry) : 0) + text_bytes_ +
+      (sets_ ? sizeof(Multisets) + static_cast<size_t>(std::max<int64_t>(sets_->bytes, 0)) : 0);
   if (changes_) {
     bytes += sizeof(ChunkChanges) + changes_->dirty.capacity() * sizeof(DirtyChunk) +
              changes_->doomed.capacity() * sizeof(uint32_t);
@@ -245,7 +244,7 @@ void WindowEntity::Stage(std::string_view prefix, RowWriter& out) const {
     AppendU64(row, next_chunk_);
     AppendU32(row, tail);
     AppendU64(row, size());
-    AppendLengthPrefixed(row, newest_text);
+    AppendLengthPrefixed(row, newest_text());
     const size_t first = end() - tail_chunk_entries_;
     AppendEntries(row, log_.data() + first, log_.data() + end());
     std::string key;

@@ -30,25 +30,31 @@
 
 namespace riskstream {
 
+// Keeps `text` in `data` (allocated to its size; nothing when empty) and its size in `size`: a
+// text out of line for objects held by the million, whose size sits beside their other small
+// fields.
+void AssignOutOfLine(std::string_view text, std::unique_ptr<char[]>& data, uint32_t& size);
+
 // One contribution in a window's log. Its text (a distinct value, or what last() returns) is kept
-// out of line and only when not empty: counts and sums carry none. 48 bytes.
+// out of line and only when not empty: counts and sums carry none. 40 bytes.
 struct WindowEntry {
   TimestampMs time = 0;
   uint64_t seq = 0;
   double value = 0;
-  uint32_t chunk = 0;
-  bool uncounted = false;  // left out of the distinct multiset (the distinct cap was full)
 
   std::string_view text() const { return {text_.get(), text_size_}; }
-  void set_text(std::string_view text);
-  void clear_text() {
-    text_.reset();
-    text_size_ = 0;
-  }
+  void set_text(std::string_view text) { AssignOutOfLine(text, text_, text_size_); }
+  void clear_text() { set_text({}); }
 
  private:
   std::unique_ptr<char[]> text_;
   uint32_t text_size_ = 0;
+
+ public:
+  // After text_size_, in the four bytes it leaves. Chunk ids count up from 0 per window and stay
+  // below 2^31; `uncounted`: left out of the distinct multiset (the distinct cap was full).
+  uint32_t chunk : 31 = 0;
+  uint32_t uncounted : 1 = 0;
 };
 
 class WindowEntity {
@@ -60,26 +66,30 @@ class WindowEntity {
   // Before every event time; far from the int64 limits so that bound arithmetic never overflows.
   static constexpr TimestampMs kBeforeAll = INT64_MIN / 4;
 
-  // The aggregate (see WindowStore). `present`: the entity has stored state.
-  bool present = false;
+  // The aggregate (see WindowStore); `present` (declared last, where it costs no padding) too.
   TimestampMs newest_read = kBeforeAll, lo = kBeforeAll, hi = kBeforeAll;
   TimestampMs capped_until = kBeforeAll, newest_time = kBeforeAll;
   uint64_t next_seq = 0;
   int64_t count = 0;
   double sum = 0;
   int64_t distinct = 0;
-  std::string newest_text;
+  // The text of the newest contribution (what last() returns), up to the store's limit.
+  std::string_view newest_text() const { return {newest_text_.get(), newest_text_size_}; }
+  void set_newest_text(std::string_view text) {
+    AssignOutOfLine(text, newest_text_, newest_text_size_);
+  }
   // Rebuilt, never stored: value -> entries counted, over the window's entries.
   struct Multisets {
     StringMap<int64_t> distinct;  // inline slots: no node per value
     std::map<double, int64_t> extremes;
+    int64_t bytes = 0;  // an estimate of the memory of both, besides this object
   };
   Multisets& sets() {
     if (!sets_) sets_ = std::make_unique<Multisets>();
     return *sets_;
   }
   // Keeps the byte estimate of the multisets current (call after changing them).
-  void CountMultisetBytes(int64_t delta) { multiset_bytes_ += delta; }
+  void CountMultisetBytes(int64_t delta) { sets().bytes += delta; }
 
   // Reads the head row written by Stage(), with its inline entries. False when corrupt.
   bool DecodeHead(std::string_view row);
@@ -144,7 +154,8 @@ class WindowEntity {
   absl::InlinedVector<WindowEntry, kInlineEntries> log_;
   std::unique_ptr<ChunkChanges> changes_;
   std::unique_ptr<Multisets> sets_;
-  int64_t multiset_bytes_ = 0;
+  std::unique_ptr<char[]> newest_text_;
+  uint32_t newest_text_size_ = 0;
   uint32_t stored_entries_ = 0;  // entries in the head row and chunk rows, as read
   uint32_t front_ = 0;
   uint32_t next_chunk_ = 0;
@@ -153,6 +164,9 @@ class WindowEntity {
   uint32_t text_bytes_ = 0;
   bool head_dirty_ = false;
   bool noted_ = false;  // its prefix was noted as written (RowWriter::NoteRows)
+
+ public:
+  bool present = false;  // the entity has stored state
 };
 
 }  // namespace riskstream

@@ -125,7 +125,7 @@ void WindowStore::Enter(WindowEntity& e, size_t i) const {
   if (spec_.track_distinct && spec_.max_distinct > 0 && e.distinct >= spec_.max_distinct &&
       !e.sets().distinct.contains(entry.text())) {
     // Full: a new value is dropped, and reads are flagged while it could be in the window.
-    entry.uncounted = true;
+    entry.uncounted = 1;
     e.Touch(i);
     e.capped_until = std::max(e.capped_until, e.hi);
   }
@@ -181,7 +181,7 @@ void WindowStore::AddToLog(WindowEntity& e, TimestampMs t, const WindowContribut
   e.present = true;
   if (t >= e.newest_time) {
     e.newest_time = t;
-    e.newest_text.assign(contribution.text.substr(0, kMaxRememberedText));
+    e.set_newest_text(contribution.text.substr(0, kMaxRememberedText));
   }
   if (t > e.lo && t <= e.hi) Enter(e, i);  // otherwise pending, or kept for late reads only
 }
@@ -214,7 +214,7 @@ WindowAggregate WindowStore::Update(WindowEntity& e, TimestampMs t,
   if (want_previous && e.present) {
     if (t >= e.newest_time) {  // in order: the newest contribution is the previous one
       previous_time = e.newest_time;
-      previous_text = e.newest_text;
+      previous_text = e.newest_text();
     } else if (const size_t i = e.UpperBound(t); i > e.begin()) {
       previous_time = e.at(i - 1).time;
       previous_text = e.at(i - 1).text();
@@ -307,7 +307,7 @@ Result<std::optional<CommittedWindow>> WindowStore::ReadCommitted(uint32_t parti
   a.exact = e.capped_until <= e.lo;
   if (e.newest_time != kBeforeAll) {
     a.previous_time = e.newest_time;
-    a.previous_text = e.newest_text;
+    a.previous_text = e.newest_text();
   }
   ReadExtremes(e, a);
   out.retained_entries = static_cast<int64_t>(e.size());

@@ -1,0 +1,53 @@
+#include "state/window_entity.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace riskstream {
+namespace {
+
+TEST(WindowEntry, KeepsItsTextOutOfLineThroughEveryChange) {
+  WindowEntry entry;
+  EXPECT_EQ(entry.text(), "");
+  entry.set_text("device-1");
+  EXPECT_EQ(entry.text(), "device-1");
+  entry.set_text("device-2");  // the same size: written over in place
+  EXPECT_EQ(entry.text(), "device-2");
+  entry.set_text(entry.text());  // its own text
+  EXPECT_EQ(entry.text(), "device-2");
+  entry.set_text(entry.text().substr(2));  // a part of its own text: read before it is freed
+  EXPECT_EQ(entry.text(), "vice-2");
+  entry.set_text(std::string(300, 'x'));
+  EXPECT_EQ(entry.text(), std::string(300, 'x'));
+  entry.clear_text();
+  EXPECT_EQ(entry.text(), "");
+}
+
+TEST(WindowEntry, ChunkAndUncountedShareAWordWithoutTouchingEachOther) {
+  WindowEntry entry;
+  entry.chunk = (1u << 31) - 1;  // the largest chunk id
+  EXPECT_EQ(entry.uncounted, 0u);
+  entry.uncounted = 1;
+  EXPECT_EQ(entry.chunk, (1u << 31) - 1);
+  entry.chunk = 0;
+  EXPECT_EQ(entry.uncounted, 1u);
+  EXPECT_EQ(sizeof(WindowEntry), 40u);  // memory per logged contribution (docs/CONFIG.md)
+}
+
+TEST(WindowEntity, RemembersTheNewestTextAcrossChangesOfSize) {
+  WindowEntity e;
+  EXPECT_EQ(e.newest_text(), "");
+  e.set_newest_text("apl_1");
+  EXPECT_EQ(e.newest_text(), "apl_1");
+  e.set_newest_text("apl_1000");
+  EXPECT_EQ(e.newest_text(), "apl_1000");
+  e.set_newest_text("");
+  EXPECT_EQ(e.newest_text(), "");
+  const size_t empty_bytes = e.Bytes();
+  e.set_newest_text(std::string(100, 'a'));
+  EXPECT_EQ(e.Bytes(), empty_bytes + 100);  // its text counts toward the cache's memory
+}
+
+}  // namespace
+}  // namespace riskstream
