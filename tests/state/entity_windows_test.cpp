@@ -16,6 +16,14 @@ class RecordingWriter : public RowWriter {
   std::vector<std::string> keys;
 };
 
+TEST(EntityWindows, TakesAtLeastAWindowsMemorySoThatItsWindowsComeFromTheSameSlots) {
+  // The allocator hands out equal sizes side by side: an entity and the windows made right after
+  // it share a memory page. Its accounted memory is what it allocated.
+  EXPECT_EQ(EntityWindows::Make("")->Bytes(), sizeof(WindowEntity));
+  const std::string long_key(1000, 'k');
+  EXPECT_EQ(EntityWindows::Make(long_key)->Bytes(), sizeof(EntityWindows) + long_key.size());
+}
+
 TEST(EntityWindows, KeepsItsKeyBesideItAtAnyLength) {
   for (size_t length : {0u, 1u, 15u, 16u, 300u, 70000u}) {
     std::string entity(length, 'k');
