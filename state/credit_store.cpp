@@ -4,12 +4,15 @@
 #include <utility>
 
 #include "state/key_codec.h"
+#include "state/keyed_allocation.h"
 #include "state/row_cache.h"
 
 namespace riskstream {
 namespace {
 
 constexpr uint16_t kFormat = 1;
+
+uint32_t Size(std::string_view key) { return static_cast<uint32_t>(key.size()); }
 
 std::string Encode(const CreditAccount& account) {
   std::string out;
@@ -38,16 +41,18 @@ Result<std::optional<CreditAccount>> Decode(const std::optional<std::string>& ro
   return std::optional<CreditAccount>(account);
 }
 
-// An account in the row cache. Its row key is its cache key without the tag.
+// An account in the row cache. Its row key is its cache key without the tag. Made by MakeKeyed
+// (keyed_allocation.h): beside the account's windows when they are made in the same event.
 class CachedAccount final : public CachedRow {
  public:
-  CachedAccount(std::string key, const CreditAccount& account, bool stored)
-      : key_(std::move(key)), account_(account), noted_(stored) {}
+  CachedAccount(uint32_t key_size, const CreditAccount& account, bool stored)
+      : account_(account), key_size_(key_size), noted_(stored) {}
+  static void operator delete(void* object) { ::operator delete(object); }
 
-  std::string_view key() const override { return key_; }
-  size_t Bytes() const override { return sizeof(*this) + key_.capacity(); }
+  std::string_view key() const override { return KeyAfter(this, key_size_); }
+  size_t Bytes() const override { return KeyedAllocationBytes(sizeof(*this), key_size_); }
   void Stage(RowWriter& out) const override {
-    const std::string_view row_key = std::string_view(key_).substr(1);
+    const std::string_view row_key = key().substr(1);
     if (!noted_) out.NoteRows(StateFamily::kCredit, row_key);
     out.Put(StateFamily::kCredit, row_key, Encode(account_));
   }
@@ -56,8 +61,8 @@ class CachedAccount final : public CachedRow {
   CreditAccount& account() { return account_; }
 
  private:
-  std::string key_;
   CreditAccount account_;
+  uint32_t key_size_;
   bool noted_;  // its row key was noted as written (RowWriter::NoteRows)
 };
 
@@ -89,7 +94,7 @@ Result<std::optional<CreditAccount>> CreditStore::Get(std::string_view account_i
   if (!row.ok()) return row.status();
   auto account = Decode(*row, account_id);
   if (account.ok() && account->has_value()) {
-    CachedRow* cached = db_->AddCached(std::make_unique<CachedAccount>(key_, **account, true));
+    CachedRow* cached = db_->AddCached(MakeKeyed<CachedAccount>(key_, Size(key_), **account, true));
     db_->SettleCached(cached, /*changed=*/false);
   }
   return account;
@@ -101,7 +106,7 @@ void CreditStore::Put(std::string_view account_id, const CreditAccount& account)
   if (cached != nullptr) {
     static_cast<CachedAccount*>(cached)->account() = account;
   } else {
-    cached = db_->AddCached(std::make_unique<CachedAccount>(key_, account, false));
+    cached = db_->AddCached(MakeKeyed<CachedAccount>(key_, Size(key_), account, false));
   }
   db_->SettleCached(cached, /*changed=*/true);
 }

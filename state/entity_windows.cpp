@@ -1,6 +1,5 @@
 #include "state/entity_windows.h"
 
-#include <algorithm>
 #include <cstring>
 #include <new>
 
@@ -34,19 +33,12 @@ void EntityWindows::WindowPrefix(std::string_view key, uint64_t store_id, std::s
   out.append(key.substr(kPartitionEnd));
 }
 
-size_t EntityWindows::AllocationBytes(size_t key_size) {
-  return std::max(sizeof(EntityWindows) + key_size, sizeof(WindowEntity));
-}
-
 std::unique_ptr<EntityWindows> EntityWindows::Make(std::string_view key) {
-  void* memory = ::operator new(AllocationBytes(key.size()));
-  auto* windows = new (memory) EntityWindows(static_cast<uint32_t>(key.size()));
-  std::memcpy(static_cast<char*>(memory) + sizeof(EntityWindows), key.data(), key.size());
-  return std::unique_ptr<EntityWindows>(windows);
+  return MakeKeyed<EntityWindows>(key, static_cast<uint32_t>(key.size()));
 }
 
 size_t EntityWindows::Bytes() const {
-  size_t bytes = AllocationBytes(key_size_);
+  size_t bytes = KeyedAllocationBytes(sizeof(*this), key_size_);
   if (windows_.capacity() > kInlineWindows) bytes += windows_.capacity() * sizeof(windows_[0]);
   for (const auto& [id, window] : windows_) bytes += window->Bytes();
   return bytes;

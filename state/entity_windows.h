@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "absl/container/inlined_vector.h"
+#include "state/keyed_allocation.h"
 #include "state/row_cache.h"
 #include "state/window_entity.h"
 
@@ -32,19 +33,13 @@ class EntityWindows final : public CachedRow {
   // As WindowPrefix, into `out` (its memory reused).
   static void WindowPrefix(std::string_view key, uint64_t store_id, std::string& out);
 
-  // The entity with cache key `key`, without windows. The key's bytes follow the object in its own
-  // allocation, so a cache lookup compares the key where it reads the object next, and most
-  // entities' windows (up to kInlineWindows) are listed in the object too: finding a window
-  // costs no read elsewhere.
-  // The allocation is at least a window's size: the allocator then hands out the entity and the
-  // windows made right after it (all of a new entity's, usually) from one run of equal slots, side
-  // by side, so that reading them touches one memory page instead of two.
+  // The entity with cache key `key`, without windows, made by MakeKeyed (keyed_allocation.h): the
+  // key's bytes follow the object, beside the windows made right after it. Most entities' windows
+  // (up to kInlineWindows) are listed in the object too: finding a window costs no read elsewhere.
   static std::unique_ptr<EntityWindows> Make(std::string_view key);
   static void operator delete(void* object) { ::operator delete(object); }
 
-  std::string_view key() const override {
-    return {reinterpret_cast<const char*>(this + 1), key_size_};
-  }
+  std::string_view key() const override { return KeyAfter(this, key_size_); }
   // The window of store `store_id`, nullptr when not loaded yet.
   WindowEntity* Find(uint64_t store_id) {
     for (auto& [id, window] : windows_) {
@@ -62,7 +57,8 @@ class EntityWindows final : public CachedRow {
   void Committed() override;
 
  private:
-  static size_t AllocationBytes(size_t key_size);
+  template <typename T, typename... Args>
+  friend std::unique_ptr<T> MakeKeyed(std::string_view key, Args&&... args);
   // Features keyed by an account read three windows each in the shipped and bench configs.
   static constexpr size_t kInlineWindows = 3;
   explicit EntityWindows(uint32_t key_size) : key_size_(key_size) {}

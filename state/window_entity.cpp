@@ -5,8 +5,12 @@
 #include <tuple>
 
 #include "state/key_codec.h"
+#include "state/keyed_allocation.h"
 
 namespace riskstream {
+// Windows come from the slots that entity objects and credit accounts round up to.
+static_assert(sizeof(WindowEntity) == kCachedSlotBytes, "keep kCachedSlotBytes a window's size");
+
 namespace {
 
 bool Before(const WindowEntry& a, const WindowEntry& b) {
