@@ -12,8 +12,6 @@ namespace {
 
 constexpr uint16_t kFormat = 1;
 
-uint32_t Size(std::string_view key) { return static_cast<uint32_t>(key.size()); }
-
 std::string Encode(const CreditAccount& account) {
   std::string out;
   AppendU16(out, kFormat);
@@ -87,14 +85,15 @@ Result<std::optional<CreditAccount>> CreditStore::Get(std::string_view account_i
     db_->SettleCached(cached, /*changed=*/false);
     return std::optional<CreditAccount>(account);
   }
-  const std::string row_key = key_.substr(1);
-  // Most accounts a stream sees are new: known unwritten, they cost no read.
+  const std::string_view row_key = std::string_view(key_).substr(1);
+  // Most accounts a stream sees are new: known unwritten, they cost no read (nor a copy of the
+  // key).
   if (!db_->MayHaveRows(StateDb::Family::kCredit, row_key)) return std::optional<CreditAccount>();
-  auto row = db_->Get(StateDb::Family::kCredit, row_key);
+  auto row = db_->Get(StateDb::Family::kCredit, std::string(row_key));
   if (!row.ok()) return row.status();
   auto account = Decode(*row, account_id);
   if (account.ok() && account->has_value()) {
-    CachedRow* cached = db_->AddCached(MakeKeyed<CachedAccount>(key_, Size(key_), **account, true));
+    CachedRow* cached = db_->AddCached(MakeKeyed<CachedAccount>(key_, **account, true));
     db_->SettleCached(cached, /*changed=*/false);
   }
   return account;
@@ -106,7 +105,7 @@ void CreditStore::Put(std::string_view account_id, const CreditAccount& account)
   if (cached != nullptr) {
     static_cast<CachedAccount*>(cached)->account() = account;
   } else {
-    cached = db_->AddCached(MakeKeyed<CachedAccount>(key_, Size(key_), account, false));
+    cached = db_->AddCached(MakeKeyed<CachedAccount>(key_, account, false));
   }
   db_->SettleCached(cached, /*changed=*/true);
 }

@@ -34,7 +34,7 @@ void EntityWindows::WindowPrefix(std::string_view key, uint64_t store_id, std::s
 }
 
 std::unique_ptr<EntityWindows> EntityWindows::Make(std::string_view key) {
-  return MakeKeyed<EntityWindows>(key, static_cast<uint32_t>(key.size()));
+  return MakeKeyed<EntityWindows>(key);
 }
 
 size_t EntityWindows::Bytes() const {

@@ -6,7 +6,8 @@
 // by side from one run of slots, so the objects of an entity made in one event (its entity object,
 // its windows, its credit account) share a memory page instead of one page each. A class made by
 // MakeKeyed declares `static void operator delete(void* p) { ::operator delete(p); }`, because its
-// allocation is not sizeof the class, and keeps its key's size to read it back with KeyAfter.
+// allocation is not sizeof the class, and is constructed from its key's size (uint32_t) first, to
+// keep and read its key back with KeyAfter.
 #pragma once
 
 #include <algorithm>
@@ -27,12 +28,13 @@ inline size_t KeyedAllocationBytes(size_t object_bytes, size_t key_size) {
   return std::max(object_bytes + key_size, kCachedSlotBytes);
 }
 
-// A T made from `args`, with `key`'s bytes right after it.
+// A T made from `key`'s size and `args`, with `key`'s bytes right after it.
 template <typename T, typename... Args>
 std::unique_ptr<T> MakeKeyed(std::string_view key, Args&&... args) {
   void* memory = ::operator new(KeyedAllocationBytes(sizeof(T), key.size()));
   std::memcpy(static_cast<char*>(memory) + sizeof(T), key.data(), key.size());
-  return std::unique_ptr<T>(new (memory) T(std::forward<Args>(args)...));
+  return std::unique_ptr<T>(new (memory)
+                                T(static_cast<uint32_t>(key.size()), std::forward<Args>(args)...));
 }
 
 // The key of `object`, made by MakeKeyed with a key of `key_size` bytes.

@@ -18,7 +18,7 @@ struct Keyed {
 TEST(KeyedAllocation, KeepsTheKeyRightAfterTheObjectAtAnyLength) {
   for (size_t length : {0u, 1u, 150u, 160u, 5000u}) {
     const std::string key(length, 'k');
-    auto object = MakeKeyed<Keyed>(key, static_cast<uint32_t>(length), 7);
+    auto object = MakeKeyed<Keyed>(key, 7);
     EXPECT_EQ(object->key(), key);
     EXPECT_EQ(object->value, 7);
     EXPECT_EQ(reinterpret_cast<const char*>(object->key().data()),
