@@ -99,7 +99,7 @@ void JsonWriter::PutDecimal(Integral number) {
   pos_ = std::to_chars(pos_, end_, number).ptr;
 }
 
-void JsonWriter::Key(std::string_view name) {
+void JsonWriter::DataKey(std::string_view name) {
   Separate();
   AppendEscaped(name);
   Put(':');
@@ -109,6 +109,14 @@ void JsonWriter::Key(std::string_view name) {
 void JsonWriter::String(std::string_view text) {
   BeginValue();
   AppendEscaped(text);
+}
+
+void JsonWriter::Time(TimestampMs time) {
+  BeginValue();
+  Reserve(kRfc3339MaxBytes + 2);
+  *pos_++ = '"';
+  pos_ += FormatRfc3339(time, pos_);  // digits and separators: nothing to escape
+  *pos_++ = '"';
 }
 
 size_t JsonWriter::PlainPrefix(std::string_view text) {

@@ -13,9 +13,11 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
+#include "common/time.h"
 #include "operators/value.h"
 
 namespace riskstream {
@@ -31,10 +33,42 @@ class JsonWriter {
   void EndObject() { Close('}'); }
   void BeginArray() { Open('['); }
   void EndArray() { Close(']'); }
-  // The name of the object member whose value comes next.
-  void Key(std::string_view name);
+  // A member name fixed in the code (a string literal), checked when compiled to print as it is
+  // (printable ASCII but the quote and the backslash), so it is copied without a scan.
+  class FixedName {
+   public:
+    template <size_t N>
+    consteval FixedName(const char (&name)[N]) : text_(name, N - 1) {  // NOLINT: implicit
+      for (char c : text_) {
+        if (c < 0x20 || c == '"' || c == '\\' || c == 0x7f) {
+          throw "a fixed member name must print as it is";  // not a constant: a compile error
+        }
+      }
+    }
+    std::string_view text() const { return text_; }
+
+   private:
+    std::string_view text_;
+  };
+
+  // The name of the object member whose value comes next: fixed in the code, or any text (names
+  // from configs), escaped as needed.
+  void Key(FixedName name) {  // inline: the name's size is a constant where it is written
+    const std::string_view text = name.text();
+    Reserve(text.size() + 4);
+    if (need_comma_) *pos_++ = ',';
+    *pos_++ = '"';
+    std::memcpy(pos_, text.data(), text.size());
+    pos_ += text.size();
+    *pos_++ = '"';
+    *pos_++ = ':';
+    need_comma_ = false;
+  }
+  void DataKey(std::string_view name);
 
   void String(std::string_view text);
+  // A time as an RFC 3339 string (FormatRfc3339, common/time.h), formatted in place.
+  void Time(TimestampMs time);
   void Number(double number);
   void Integer(int64_t number);
   void Unsigned(uint64_t number);

@@ -16,15 +16,10 @@ void WriteSource(const SourcePosition& source, JsonWriter& json) {
   json.EndObject();
 }
 
-void WriteTime(TimestampMs time, JsonWriter& json) {
-  char text[kRfc3339MaxBytes];
-  json.String(std::string_view(text, FormatRfc3339(time, text)));
-}
-
 void WriteFeatures(const DecisionInputs& in, JsonWriter& json) {
   json.BeginObject();
   for (size_t i = 0; i < in.specs.size(); ++i) {
-    json.Key(in.specs[i].name);  // feature names are unique (feature_spec.h)
+    json.DataKey(in.specs[i].name);  // feature names are unique (feature_spec.h)
     json.Write(in.features.values[i]);
   }
   json.EndObject();
@@ -63,11 +58,11 @@ void WriteProvenance(const DecisionInputs& in, JsonWriter& json) {
     json.Null();
   }
   json.Key("event_time");
-  WriteTime(in.event.event_time, json);
+  json.Time(in.event.event_time);
   json.Key("source");
   WriteSource(in.source, json);
   json.Key("processing_time");
-  WriteTime(in.processing_time, json);
+  json.Time(in.processing_time);
 }
 
 // The score's points by characteristic, then the fired rules' points. A name given twice keeps its
@@ -88,7 +83,7 @@ void WriteScorePoints(const PolicyDecision& policy, JsonWriter& json) {
   if (policy.rules.points != 0) add("rules", policy.rules.points);
   json.BeginObject();
   for (const auto& [name, points] : parts) {
-    json.Key(name);
+    json.DataKey(name);
     json.Integer(points);
   }
   json.EndObject();
@@ -240,7 +235,7 @@ std::string FormatFeatureVector(const DecisionInputs& in) {
   if (const Value* value = feature_named("event_time")) {
     json.Write(*value);
   } else {
-    WriteTime(in.event.event_time, json);
+    json.Time(in.event.event_time);
   }
   json.Key("event_type");
   if (const Value* value = feature_named("event_type")) {
@@ -252,7 +247,7 @@ std::string FormatFeatureVector(const DecisionInputs& in) {
   for (size_t i = 0; i < in.specs.size(); ++i) {
     const std::string& name = in.specs[i].name;
     if (name == "event_id" || name == "event_time" || name == "event_type") continue;
-    json.Key(name);
+    json.DataKey(name);
     if (name == "features_exact") {
       json.Bool(in.features.exact);
       exact_written = true;
@@ -304,7 +299,7 @@ std::optional<std::string> FormatFraudAlert(const DecisionInputs& in) {
     json.Key("values");
     json.BeginObject();
     for (const auto& [name, value] : fired.inputs) {  // distinct slots, so distinct names
-      json.Key(name);
+      json.DataKey(name);
       json.Write(value);
     }
     json.EndObject();
@@ -314,11 +309,11 @@ std::optional<std::string> FormatFraudAlert(const DecisionInputs& in) {
   json.Key("rule_set_version");
   json.String(in.rule_set_version);
   json.Key("event_time");
-  WriteTime(e.event_time, json);
+  json.Time(e.event_time);
   json.Key("source");
   WriteSource(in.source, json);
   json.Key("processing_time");
-  WriteTime(in.processing_time, json);
+  json.Time(in.processing_time);
   json.EndObject();
   return json.Finish();
 }
@@ -338,7 +333,7 @@ std::string FormatDeadLetter(const ParseError& error, const SourcePosition& sour
   json.Key("raw_bytes");
   json.Unsigned(raw.size());
   json.Key("processing_time");
-  WriteTime(processing_time, json);
+  json.Time(processing_time);
   json.EndObject();
   return json.Finish();
 }

@@ -7,18 +7,26 @@
 
 namespace riskstream {
 
-void AppendU16(std::string& out, uint16_t value) {
-  out.push_back(static_cast<char>(value >> 8));
-  out.push_back(static_cast<char>(value & 0xff));
+namespace {
+
+// Appends `value` big-endian: its bytes in one append (a push_back per byte checks the room each
+// time, and these run several times per event).
+template <typename Unsigned>
+void AppendBigEndian(std::string& out, Unsigned value) {
+  char bytes[sizeof(Unsigned)];
+  for (size_t i = 0; i < sizeof(Unsigned); ++i) {
+    bytes[i] = static_cast<char>(value >> (8 * (sizeof(Unsigned) - 1 - i)));
+  }
+  out.append(bytes, sizeof(bytes));
 }
 
-void AppendU32(std::string& out, uint32_t value) {
-  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>(value >> shift));
-}
+}  // namespace
 
-void AppendU64(std::string& out, uint64_t value) {
-  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>(value >> shift));
-}
+void AppendU16(std::string& out, uint16_t value) { AppendBigEndian(out, value); }
+
+void AppendU32(std::string& out, uint32_t value) { AppendBigEndian(out, value); }
+
+void AppendU64(std::string& out, uint64_t value) { AppendBigEndian(out, value); }
 
 void AppendTimestamp(std::string& out, TimestampMs ts) {
   AppendU64(out, static_cast<uint64_t>(ts) ^ (uint64_t{1} << 63));

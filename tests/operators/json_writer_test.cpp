@@ -169,7 +169,7 @@ TEST(JsonWriter, TextLongerThanTheRoomReservedGrowsIntact) {
     json.BeginArray();
     for (int i = 0; i < 300; ++i) json.Integer(i);
     json.String(long_text);
-    json.Key(long_text);  // a name is written as it is given
+    json.DataKey(long_text);  // a name from data is escaped as needed
     json.EndArray();
   });
   Json expected = Json::array();
@@ -179,6 +179,31 @@ TEST(JsonWriter, TextLongerThanTheRoomReservedGrowsIntact) {
   reference.pop_back();
   reference += "," + Reference(Json(long_text)) + ":]";
   EXPECT_EQ(written, reference);
+}
+
+TEST(JsonWriter, FixedNamesAreCopiedWithTheirQuotesAndCommasPastTheRoomReserved) {
+  JsonWriter json(2);  // every fixed name below needs more room than is left
+  json.BeginObject();
+  json.Key("a_rather_long_member_name");
+  json.Integer(1);
+  json.Key("second_member_name");
+  json.BeginObject();
+  json.DataKey("data \"name\"");
+  json.Integer(2);
+  json.EndObject();
+  json.EndObject();
+  EXPECT_EQ(json.Finish(),
+            R"({"a_rather_long_member_name":1,"second_member_name":{"data \"name\"":2}})");
+}
+
+TEST(JsonWriter, TimesAreRfc3339StringsAsFormatRfc3339WritesThem) {
+  JsonWriter json(4);
+  json.BeginArray();
+  json.Time(0);
+  json.Time(1795820443125);
+  json.EndArray();
+  EXPECT_EQ(json.Finish(),
+            "[\"" + FormatRfc3339(0) + "\",\"" + FormatRfc3339(1795820443125) + "\"]");
 }
 
 TEST(JsonWriter, FinishEmptiesTheWriterForTheNextText) {

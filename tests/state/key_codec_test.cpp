@@ -19,6 +19,26 @@ TEST(KeyCodec, TimestampBytesSortLikeNumbers) {
   }
 }
 
+TEST(KeyCodec, IntegersAreAppendedBigEndianAfterWhatIsThereAndReadBack) {
+  std::string out = "x";
+  AppendU16(out, 0x0102);
+  AppendU32(out, 0x03040506);
+  AppendU64(out, 0x0708090a0b0c0dfe);
+  EXPECT_EQ(out, std::string("x\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\xfe", 15));
+  size_t pos = 1;
+  uint16_t u16;
+  uint32_t u32;
+  uint64_t u64;
+  ASSERT_TRUE(ReadU16(out, pos, u16));
+  ASSERT_TRUE(ReadU32(out, pos, u32));
+  ASSERT_TRUE(ReadU64(out, pos, u64));
+  EXPECT_EQ(u16, 0x0102);
+  EXPECT_EQ(u32, 0x03040506u);
+  EXPECT_EQ(u64, 0x0708090a0b0c0dfeu);
+  EXPECT_EQ(pos, out.size());
+  EXPECT_FALSE(ReadU16(out, pos, u16));  // nothing left
+}
+
 TEST(KeyCodec, LengthPrefixKeepsEntitiesApart) {
   std::string a, b;
   AppendLengthPrefixed(a, "ab");
