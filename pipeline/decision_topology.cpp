@@ -93,12 +93,13 @@ Result<ProcessedInput> DecisionTopology::ProcessEvent(const Event& event, std::s
                         processing_time,
                         &decision_,
                         live.scorecard() ? &live.scorecard()->version() : nullptr};
-  std::string key(OutputKey(event));
   if (auto alert = FormatFraudAlert(inputs)) {
-    result.outputs.push_back({OutputStream::kFraudAlerts, key, std::move(*alert)});
+    result.outputs.push_back(
+        {OutputStream::kFraudAlerts, std::string(OutputKey(event)), std::move(*alert)});
   }
   if (emit_features_ && event.type != EventType::kLabel) {
-    result.outputs.push_back({OutputStream::kFeatures, key, FormatFeatureVector(inputs)});
+    result.outputs.push_back(
+        {OutputStream::kFeatures, std::string(OutputKey(event)), FormatFeatureVector(inputs)});
   }
   if (policy_.shadow) {
     if (Status s =
@@ -134,8 +135,7 @@ Status DecisionTopology::Decide(const Policy& policy, CreditStore& credit, const
                         processing_time,
                         &decision,
                         policy.scorecard() ? &policy.scorecard()->version() : nullptr};
-  std::string key(OutputKey(event));
-  out.outputs.push_back({stream, key, FormatCreditEvent(inputs)});
+  out.outputs.push_back({stream, std::string(OutputKey(event)), FormatCreditEvent(inputs)});
   if (auto freeze = FormatLimitFreeze(inputs)) {
     out.outputs.push_back({stream, event.account_id, std::move(*freeze)});
   }
