@@ -56,7 +56,7 @@ bool WindowEntity::DecodeEntries(std::string_view row, size_t pos, uint32_t chun
     if (!ReadLengthPrefixed(row, pos, text)) return false;
     entry.chunk = chunk;
     entry.set_text(text);
-    text_bytes_ += static_cast<uint32_t>(text.size());
+    CountAside(static_cast<int64_t>(text.size()));
     log_.push_back(std::move(entry));
   }
   return true;
@@ -136,7 +136,7 @@ size_t WindowEntity::Insert(TimestampMs time, uint64_t seq, double value, std::s
   entry.value = value;
   entry.chunk = chunk;
   entry.set_text(text);
-  text_bytes_ += static_cast<uint32_t>(text.size());
+  CountAside(static_cast<int64_t>(text.size()));
   log_.insert(log_.begin() + static_cast<std::ptrdiff_t>(at), std::move(entry));
   if (at + 1 == end()) {
     head_dirty_ = true;  // the newest chunk is inline in the head
@@ -167,11 +167,11 @@ void WindowEntity::SplitIfLarge(size_t i) {
 void WindowEntity::PopFront() {
   WindowEntry& gone = log_[front_];
   const uint32_t chunk = gone.chunk;
-  text_bytes_ -= static_cast<uint32_t>(gone.text().size());
+  CountAside(-static_cast<int64_t>(gone.text().size()));
   gone.clear_text();
   ++front_;
   head_dirty_ = true;
-  if (front_ == end() || log_[front_].chunk != chunk) changes().doomed.push_back(chunk);
+  if (front_ == end() || log_[front_].chunk != chunk) AppendChange(changes().doomed, chunk);
   if (front_ == end()) {
     log_.clear();
     front_ = 0;
@@ -192,7 +192,7 @@ void WindowEntity::MarkChunk(size_t i) {
   for (const auto& d : dirty) {
     if (d.id == e.chunk) return;
   }
-  dirty.push_back(DirtyChunk{e.chunk, e.time, e.seq});
+  AppendChange(dirty, DirtyChunk{e.chunk, e.time, e.seq});
 }
 
 std::pair<size_t, size_t> WindowEntity::ChunkRange(const DirtyChunk& chunk) const {
@@ -224,15 +224,9 @@ std::string WindowEntity::ChunkKey(std::string_view prefix, uint32_t id) {
 }
 
 size_t WindowEntity::Bytes() const {
-  size_t bytes =
-      sizeof(*this) + newest_text_size_ +
-      (log_.capacity() > kInlineEntries ? log_.capacity() * sizeof(WindowEntry) : 0) + text_bytes_ +
-      (sets_ ? sizeof(Multisets) + static_cast<size_t>(std::max<int64_t>(sets_->bytes, 0)) : 0);
-  if (changes_) {
-    bytes += sizeof(ChunkChanges) + changes_->dirty.capacity() * sizeof(DirtyChunk) +
-             changes_->doomed.capacity() * sizeof(uint32_t);
-  }
-  return bytes;
+  return sizeof(*this) + newest_text_size_ +
+         (log_.capacity() > kInlineEntries ? log_.capacity() * sizeof(WindowEntry) : 0) +
+         aside_bytes_;
 }
 
 void WindowEntity::Stage(std::string_view prefix, RowWriter& out) const {
@@ -274,7 +268,12 @@ void WindowEntity::Stage(std::string_view prefix, RowWriter& out) const {
 void WindowEntity::Committed() {
   head_dirty_ = false;
   noted_ = true;
-  changes_.reset();
+  if (changes_) {
+    CountAside(-static_cast<int64_t>(sizeof(ChunkChanges) +
+                                     changes_->dirty.capacity() * sizeof(DirtyChunk) +
+                                     changes_->doomed.capacity() * sizeof(uint32_t)));
+    changes_.reset();
+  }
   stored_inline_ = TailChunk();
   stored_entries_ = static_cast<uint32_t>(size());
 }

@@ -82,14 +82,16 @@ class WindowEntity {
   struct Multisets {
     StringMap<int64_t> distinct;  // inline slots: no node per value
     std::map<double, int64_t> extremes;
-    int64_t bytes = 0;  // an estimate of the memory of both, besides this object
   };
   Multisets& sets() {
-    if (!sets_) sets_ = std::make_unique<Multisets>();
+    if (!sets_) {
+      sets_ = std::make_unique<Multisets>();
+      CountAside(sizeof(Multisets));
+    }
     return *sets_;
   }
   // Keeps the byte estimate of the multisets current (call after changing them).
-  void CountMultisetBytes(int64_t delta) { sets().bytes += delta; }
+  void CountMultisetBytes(int64_t delta) { CountAside(delta); }
 
   // Reads the head row written by Stage(), with its inline entries. False when corrupt.
   bool DecodeHead(std::string_view row);
@@ -145,8 +147,21 @@ class WindowEntity {
     std::vector<uint32_t> doomed;
   };
   ChunkChanges& changes() {
-    if (!changes_) changes_ = std::make_unique<ChunkChanges>();
+    if (!changes_) {
+      changes_ = std::make_unique<ChunkChanges>();
+      CountAside(sizeof(ChunkChanges));
+    }
     return *changes_;
+  }
+  // Appends `item` to `list`, a vector of changes_, counting what its growth allocates.
+  template <typename List, typename Item>
+  void AppendChange(List& list, Item item) {
+    const size_t capacity = list.capacity();
+    list.push_back(item);
+    CountAside(static_cast<int64_t>((list.capacity() - capacity) * sizeof(Item)));
+  }
+  void CountAside(int64_t delta) {
+    aside_bytes_ = static_cast<uint32_t>(static_cast<int64_t>(aside_bytes_) + delta);
   }
 
   // Most entities are seen once: a log of one entry sits in the object (no allocation, and no
@@ -161,7 +176,10 @@ class WindowEntity {
   uint32_t next_chunk_ = 0;
   uint32_t tail_chunk_entries_ = 0;    // entries of the newest chunk
   uint32_t stored_inline_ = kNoChunk;  // the chunk inline in the committed head row
-  uint32_t text_bytes_ = 0;
+  // Memory held outside this object and its log's array: the entries' texts, the multisets (an
+  // estimate) and the chunk changes. Kept as they change, so that Bytes() (every settle) reads no
+  // other allocation.
+  uint32_t aside_bytes_ = 0;
   bool head_dirty_ = false;
   bool noted_ = false;  // its prefix was noted as written (RowWriter::NoteRows)
 

@@ -35,6 +35,33 @@ TEST(WindowEntry, ChunkAndUncountedShareAWordWithoutTouchingEachOther) {
   EXPECT_EQ(sizeof(WindowEntry), 40u);  // memory per logged contribution (docs/CONFIG.md)
 }
 
+TEST(WindowEntity, CountsTheMemoryItHoldsAsideAndGivesBackTheChangesWhenCommitted) {
+  WindowEntity e;
+  const size_t empty = e.Bytes();
+  e.sets();  // made on first use
+  EXPECT_EQ(e.Bytes(), empty + sizeof(WindowEntity::Multisets));
+  e.CountMultisetBytes(64);
+  EXPECT_EQ(e.Bytes(), empty + sizeof(WindowEntity::Multisets) + 64);
+  e.CountMultisetBytes(-64);
+  EXPECT_EQ(e.Bytes(), empty + sizeof(WindowEntity::Multisets));
+
+  // The same log built in order (no chunk changes) and backwards (every insert changes an older
+  // chunk), then its oldest entries expired (chunks to delete).
+  WindowEntity in_order, backwards, no_texts;
+  for (int i = 0; i < 100; ++i) in_order.Insert(i, static_cast<uint64_t>(i), 1, "text");
+  for (int i = 99; i >= 0; --i) backwards.Insert(i, static_cast<uint64_t>(i), 1, "text");
+  for (int i = 0; i < 100; ++i) no_texts.Insert(i, static_cast<uint64_t>(i), 1, "");
+  in_order.Committed();
+  no_texts.Committed();
+  for (WindowEntity* w : {&in_order, &backwards, &no_texts}) {
+    for (int i = 0; i < 40; ++i) w->PopFront();
+  }
+  EXPECT_GT(backwards.Bytes(), in_order.Bytes());  // its chunk changes are counted
+  for (WindowEntity* w : {&in_order, &backwards, &no_texts}) w->Committed();
+  EXPECT_EQ(backwards.Bytes(), in_order.Bytes());          // and given back, to the byte
+  EXPECT_EQ(in_order.Bytes(), no_texts.Bytes() + 60 * 4);  // the 60 texts left, 4 bytes each
+}
+
 TEST(WindowEntity, RemembersTheNewestTextAcrossChangesOfSize) {
   WindowEntity e;
   EXPECT_EQ(e.newest_text(), "");
