@@ -167,7 +167,8 @@ std::optional<WindowContribution> FeatureEngine::Contribution(const FeatureSpec&
 }
 
 void FeatureEngine::IndexForLabels(const Event& event) {
-  std::string payload(1, static_cast<char>(event.type));
+  std::string& payload = payload_;
+  payload.assign(1, static_cast<char>(event.type));
   for (EventField field : label_fields_) {
     FieldValue value = ReadField(event, field);
     AppendU16(payload, static_cast<uint16_t>(field));
@@ -279,7 +280,7 @@ Status FeatureEngine::Evaluate(const Event& event, FeatureVector& out) {
     EntityWindows::Key(KafkaPartitionForKey(key.text, state_partitions_), key.text, key.cache_key);
     db_.PrefetchCached(key.cache_key);
   }
-  std::string text;
+  std::string& text = contribution_text_;
   for (size_t g = 0; g < groups_.size(); ++g) {
     const GroupKey& key = group_keys_[g];
     if (!key.present) continue;

@@ -99,6 +99,9 @@ class FeatureEngine {
   std::vector<GroupKey> group_keys_;
   EventIndex index_;
   EventIndex pending_labels_;  // labelled event id -> the kinds of the labels that came first
+  // Per-event texts built into reused memory: a contribution's text, an event's label payload.
+  std::string contribution_text_;
+  std::string payload_;
 };
 
 }  // namespace riskstream
