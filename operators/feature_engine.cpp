@@ -167,19 +167,18 @@ std::optional<WindowContribution> FeatureEngine::Contribution(const FeatureSpec&
 }
 
 void FeatureEngine::IndexForLabels(const Event& event) {
-  std::string& payload = payload_;
-  payload.assign(1, static_cast<char>(event.type));
+  payload_.assign(1, static_cast<char>(event.type));
   for (EventField field : label_fields_) {
     FieldValue value = ReadField(event, field);
-    AppendU16(payload, static_cast<uint16_t>(field));
-    payload.push_back(static_cast<char>(value.kind));
+    AppendU16(payload_, static_cast<uint16_t>(field));
+    payload_.push_back(static_cast<char>(value.kind));
     if (value.kind == FieldValue::Kind::kNumber) {
-      AppendDouble(payload, value.number);
+      AppendDouble(payload_, value.number);
     } else {
-      AppendLengthPrefixed(payload, value.text);
+      AppendLengthPrefixed(payload_, value.text);
     }
   }
-  index_.Put(event.event_id, event.event_time, payload);
+  index_.Put(event.event_id, event.event_time, payload_);
 }
 
 Status FeatureEngine::ApplyLabel(const Event& label, FeatureVector& out) {

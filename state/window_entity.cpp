@@ -269,9 +269,7 @@ void WindowEntity::Committed() {
   head_dirty_ = false;
   noted_ = true;
   if (changes_) {
-    CountAside(-static_cast<int64_t>(sizeof(ChunkChanges) +
-                                     changes_->dirty.capacity() * sizeof(DirtyChunk) +
-                                     changes_->doomed.capacity() * sizeof(uint32_t)));
+    CountAside(-static_cast<int64_t>(changes_->Bytes()));
     changes_.reset();
   }
   stored_inline_ = TailChunk();

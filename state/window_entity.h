@@ -145,6 +145,11 @@ class WindowEntity {
   struct ChunkChanges {
     std::vector<DirtyChunk> dirty;
     std::vector<uint32_t> doomed;
+    // Their memory, as aside_bytes_ counts it (changes() and AppendChange add it piece by piece).
+    size_t Bytes() const {
+      return sizeof(ChunkChanges) + dirty.capacity() * sizeof(DirtyChunk) +
+             doomed.capacity() * sizeof(uint32_t);
+    }
   };
   ChunkChanges& changes() {
     if (!changes_) {
