@@ -66,25 +66,39 @@ RecentEntries::IdRef RecentEntries::Ref(std::string_view id) {
 void RecentEntries::Put(std::string_view id, TimestampMs time, std::string_view payload) {
   const IdRef ref = Ref(id);
   OwnedEntry entry = Entry::Make(ref.hash, time, id, payload);
-  if (auto it = ids_.find(ref); it != ids_.end()) ids_.erase(it);  // its entry stays in the heap
-  ids_.insert(Slot{ref.hash, entry.get()});
+  unindexed_.push_back(entry.get());
   bytes_ += entry->bytes();
   by_time_.push_back(std::move(entry));
   std::push_heap(by_time_.begin(), by_time_.end(), ExpiresLater());
+  if (unindexed_.size() == kIndexBatch) IndexPending();
+}
+
+void RecentEntries::IndexPending() const {
+  if (unindexed_.empty()) return;
+  for (const Entry* entry : unindexed_) ids_.prefetch(IdRef{entry->hash(), entry->id()});
+  for (const Entry* entry : unindexed_) {
+    const IdRef ref{entry->hash(), entry->id()};
+    if (auto it = ids_.find(ref); it != ids_.end()) ids_.erase(it);  // its entry stays in the heap
+    ids_.insert(Slot{ref.hash, entry});
+  }
+  unindexed_.clear();
 }
 
 std::optional<RecentEntries::Found> RecentEntries::Find(std::string_view id) const {
+  IndexPending();
   auto it = ids_.find(Ref(id));
   if (it == ids_.end()) return std::nullopt;
   return Found{it->entry->time(), it->entry->payload()};
 }
 
 void RecentEntries::Erase(std::string_view id) {
+  IndexPending();
   if (auto it = ids_.find(Ref(id)); it != ids_.end()) ids_.erase(it);
 }
 
 int64_t RecentEntries::ExpireThrough(TimestampMs cutoff,
                                      const std::function<void(std::string_view)>& expired) {
+  IndexPending();
   int64_t count = 0;
   while (!by_time_.empty() && by_time_.front()->time() <= cutoff) {
     std::pop_heap(by_time_.begin(), by_time_.end(), ExpiresLater());
@@ -106,10 +120,12 @@ TimestampMs RecentEntries::Oldest() const {
 
 void RecentEntries::ForEach(
     const std::function<void(std::string_view, TimestampMs, std::string_view)>& visit) const {
+  IndexPending();
   for (const Slot& slot : ids_) visit(slot.entry->id(), slot.entry->time(), slot.entry->payload());
 }
 
 void RecentEntries::Clear() {
+  unindexed_.clear();
   ids_.clear();
   by_time_.clear();
   bytes_ = 0;

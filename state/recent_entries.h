@@ -5,7 +5,11 @@
 // time, oldest first). Each entry is one allocation (id and payload inline), owned by the
 // time-ordered heap; the id table keeps each id's hash beside its entry, so growing it reads no
 // entry. An entry replaced or erased stays in the heap (and counts in bytes()) until its time
-// comes up, when it is dropped unreported. Not thread-safe.
+// comes up, when it is dropped unreported. Put() enters ids into the id table in batches of
+// kIndexBatch: a table of millions of ids misses the CPU cache on every insert, and a batch's
+// slots are fetched together before any is written, so those misses overlap. Every other call
+// enters the pending ids first, so what it sees is as if each Put() had entered its id at once.
+// Not thread-safe.
 #pragma once
 
 #include <cstddef>
@@ -42,8 +46,11 @@ class RecentEntries {
       const std::function<void(std::string_view, TimestampMs, std::string_view)>& visit) const;
   void Clear();
 
-  bool empty() const { return ids_.empty(); }
-  size_t size() const { return ids_.size(); }
+  bool empty() const { return ids_.empty() && unindexed_.empty(); }
+  size_t size() const {
+    IndexPending();
+    return ids_.size();
+  }
   // Memory held, roughly: every entry in the heap, and the tables' slots.
   size_t bytes() const { return bytes_; }
 
@@ -76,8 +83,14 @@ class RecentEntries {
     bool operator()(const OwnedEntry& a, const OwnedEntry& b) const;
   };
   static IdRef Ref(std::string_view id);
+  // Enters the ids of unindexed_ into ids_, in the order they were put.
+  void IndexPending() const;
 
-  absl::flat_hash_set<Slot, SlotHash, SlotEq> ids_;
+  static constexpr size_t kIndexBatch = 64;
+  // The id table and the entries put but not yet in it (owned by by_time_): entering them is
+  // deferred work that changes no answer, hence mutable.
+  mutable absl::flat_hash_set<Slot, SlotHash, SlotEq> ids_;
+  mutable std::vector<const Entry*> unindexed_;
   std::vector<OwnedEntry> by_time_;  // a heap: the earliest time on top
   size_t bytes_ = 0;
 };
