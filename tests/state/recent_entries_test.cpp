@@ -122,50 +122,63 @@ TEST(RecentEntriesTest, PutsNotYetInTheIdTableAreSeenByEveryCall) {
   EXPECT_FALSE(entries.Find("evt_11").has_value());
 }
 
-// Against a map over many random puts, erases and expiries, with ids that repeat.
+// Against a map over many random puts, erases and expiries, with ids that repeat: checked after
+// every step (one id found, the size), and with checks only every 32nd step, so that puts pile up
+// unindexed between them (then everything is compared).
 TEST(RecentEntriesTest, MatchesAModel) {
-  std::mt19937_64 random(7);
-  RecentEntries entries;
-  std::map<std::string, std::pair<TimestampMs, std::string>> model;
-  TimestampMs cutoff = 0;
-  for (int step = 0; step < 20000; ++step) {
-    const std::string id = "evt_" + std::to_string(random() % 500);
-    switch (random() % 8) {
-      case 0:
-        entries.Erase(id);
-        model.erase(id);
-        break;
-      case 1: {
-        cutoff += static_cast<TimestampMs>(random() % 20);
-        std::vector<std::string> expected;
-        for (auto it = model.begin(); it != model.end();) {
-          if (it->second.first <= cutoff) {
-            expected.push_back(it->first);
-            it = model.erase(it);
-          } else {
-            ++it;
+  for (const int check_every : {1, 32}) {
+    SCOPED_TRACE("checked every " + std::to_string(check_every) + " steps");
+    std::mt19937_64 random(7);
+    RecentEntries entries;
+    std::map<std::string, std::pair<TimestampMs, std::string>> model;
+    TimestampMs cutoff = 0;
+    for (int step = 0; step < 20000; ++step) {
+      const std::string id = "evt_" + std::to_string(random() % 500);
+      switch (random() % 8) {
+        case 0:
+          entries.Erase(id);
+          model.erase(id);
+          break;
+        case 1: {
+          cutoff += static_cast<TimestampMs>(random() % 20);
+          std::vector<std::string> expected;
+          for (auto it = model.begin(); it != model.end();) {
+            if (it->second.first <= cutoff) {
+              expected.push_back(it->first);
+              it = model.erase(it);
+            } else {
+              ++it;
+            }
           }
+          auto expired = ExpireThrough(entries, cutoff);
+          std::sort(expired.begin(), expired.end());
+          ASSERT_EQ(expired, expected) << "step " << step;
+          break;
         }
-        auto expired = ExpireThrough(entries, cutoff);
-        std::sort(expired.begin(), expired.end());
-        ASSERT_EQ(expired, expected) << "step " << step;
-        break;
+        default: {
+          const TimestampMs time = cutoff + 1 + static_cast<TimestampMs>(random() % 200);
+          const std::string payload = std::to_string(step);
+          entries.Put(id, time, payload);
+          model[id] = {time, payload};
+        }
       }
-      default: {
-        const TimestampMs time = cutoff + 1 + static_cast<TimestampMs>(random() % 200);
-        const std::string payload = std::to_string(step);
-        entries.Put(id, time, payload);
-        model[id] = {time, payload};
+      if (check_every == 1) {
+        ASSERT_EQ(entries.size(), model.size());
+        auto found = entries.Find(id);
+        auto it = model.find(id);
+        ASSERT_EQ(found.has_value(), it != model.end()) << id;
+        if (found) {
+          EXPECT_EQ(found->time, it->second.first);
+          EXPECT_EQ(found->payload, it->second.second);
+        }
+      } else if (step % check_every == 0) {
+        std::map<std::string, std::pair<TimestampMs, std::string>> held;
+        entries.ForEach([&](std::string_view held_id, TimestampMs time, std::string_view payload) {
+          held.emplace(held_id, std::make_pair(time, std::string(payload)));
+        });
+        ASSERT_EQ(held, model) << "step " << step;
+        ASSERT_EQ(entries.size(), model.size());
       }
-    }
-    if (random() % 32 != 0) continue;  // let puts pile up between checks
-    ASSERT_EQ(entries.size(), model.size());
-    auto found = entries.Find(id);
-    auto it = model.find(id);
-    ASSERT_EQ(found.has_value(), it != model.end()) << id;
-    if (found) {
-      EXPECT_EQ(found->time, it->second.first);
-      EXPECT_EQ(found->payload, it->second.second);
     }
   }
 }
