@@ -107,11 +107,13 @@ int main(int argc, char** argv) {
   options.exit_after = true;  // as the command line
   const bool huge_pages = UseBulkHeap();
   const Usage before = ProcessUsage();
+  const double stolen_before = bench::StolenCpuSeconds();
   const auto started = std::chrono::steady_clock::now();
   auto totals = RunReplay(options, std::cerr, false);
   const double call_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   const Usage after = ProcessUsage();
+  const double stolen = bench::StolenCpuSeconds() - stolen_before;
   double load_after[1] = {0};
   getloadavg(load_after, 1);
   std::error_code ignored;
@@ -155,7 +157,8 @@ int main(int argc, char** argv) {
   const double user = after.user - before.user, system = after.system - before.system;
   std::cout << "CPU: user " << user << " s, system " << system << " s (all threads; "
             << (user + system) / t.seconds << " cores busy); load average " << load_before[0]
-            << " at start, " << load_after[0] << " at end\n";
+            << " at start, " << load_after[0] << " at end; " << stolen
+            << " s stolen by the hypervisor (both cores)\n";
   std::cout << "memory: " << after.faults - before.faults << " page faults, huge pages "
             << (huge_pages ? "asked for" : "not available (no tcmalloc)") << "\n";
   // Measured after the replay: memory it frees and takes again at once is written faster, and
