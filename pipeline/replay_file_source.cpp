@@ -62,6 +62,14 @@ Result<std::unique_ptr<FileReplaySource>> FileReplaySource::Open(
     file->empty_streams = 3 * partitions;
     source->files_.push_back(std::move(file));
   }
+  // Roles whose topics are one topic count their offsets together.
+  const std::string* names[] = {&topics.applications, &topics.transactions, &topics.labels};
+  for (size_t role = 0; role < 3; ++role) {
+    size_t same = 0;
+    while (*names[same] != *names[role]) ++same;
+    source->offset_topic_[role] = same;
+  }
+  source->next_offsets_.assign(3 * partitions, 0);
   return source;
 }
 
@@ -119,7 +127,6 @@ void FileReplaySource::Route(size_t f, std::string&& line) {
     if (key.empty() && *role == EventType::kLabel) key = StringField(event, "labelled_event_id");
   }
   auto order = ReadOrderKey(event);
-  std::string bytes;
   if (wrapped) {
     simdjson::ondemand::document doc;
     simdjson::ondemand::object raw_event;
@@ -129,14 +136,15 @@ void FileReplaySource::Route(size_t f, std::string&& line) {
         doc.find_field_unordered("event").get_object().get(raw_event) != simdjson::SUCCESS ||
         raw_event.raw_json().get(raw) != simdjson::SUCCESS) {
       order.reset();
-      bytes = line;
     } else {
-      bytes = raw;
+      // The event's text moves to the front of the line's own buffer, which keeps the padding
+      // reserved above: EventParser::ParseInPlace reads it there.
+      const size_t size = raw.size();
+      line.erase(0, static_cast<size_t>(raw.data() - line.data()));
+      line.resize(size);
     }
-  } else {
-    bytes = std::move(line);
   }
-  record.bytes = std::move(bytes);
+  record.bytes = std::move(line);
   record.role = role;
   bool fraud = false;
   if (wrapped && object["fraud"].get_bool().get(fraud) == simdjson::SUCCESS) record.fraud = fraud;
@@ -152,7 +160,7 @@ void FileReplaySource::Route(size_t f, std::string&& line) {
   const std::string& topic_name = role_index == 0   ? topics_.applications
                                   : role_index == 1 ? topics_.transactions
                                                     : topics_.labels;
-  int64_t& offset = next_offsets_[{topic_name, static_cast<int32_t>(partition)}];
+  int64_t& offset = next_offsets_[offset_topic_[role_index] * partitions_ + partition];
   record.source = {topic_name, static_cast<int32_t>(partition), offset++};
   record.event_time = order->event_time;
   if (aligner_.Empty(stream)) --file.empty_streams;

@@ -18,7 +18,6 @@
 #pragma once
 
 #include <deque>
-#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -55,7 +54,9 @@ class FileReplaySource : public ReplaySource {
   EventTimeAligner<ReplayRecord> aligner_{0};
   std::vector<size_t> file_of_stream_;
   std::deque<ReplayRecord> unordered_;  // lines without an order key, returned first
-  std::map<std::pair<std::string, int32_t>, int64_t> next_offsets_;
+  // The next offset of each topic/partition: [offset_topic_[role] * partitions_ + partition].
+  std::vector<int64_t> next_offsets_;
+  size_t offset_topic_[3] = {0, 1, 2};  // a role's topic: the first role with its topic's name
   int64_t forced_ = 0;
   int64_t released_ = 0;
   simdjson::dom::parser dom_;

@@ -38,8 +38,9 @@ std::string WriteGzip(const TempDir& dir, const std::string& name,
   return path;
 }
 
-std::vector<ReplayRecord> ReadAll(const std::vector<std::string>& paths, uint32_t partitions = 3) {
-  auto source = FileReplaySource::Open(paths, TopicNames{}, partitions);
+std::vector<ReplayRecord> ReadAll(const std::vector<std::string>& paths, uint32_t partitions = 3,
+                                  const TopicNames& topics = {}) {
+  auto source = FileReplaySource::Open(paths, topics, partitions);
   EXPECT_TRUE(source.ok()) << source.status().ToString();
   std::vector<ReplayRecord> out;
   if (!source.ok()) return out;
@@ -78,10 +79,9 @@ TEST(FileReplaySource, MergesFilesInEventTimeThenEventIdOrder) {
   auto a =
       WriteFile(dir, "a.jsonl",
                 {Tx("e1", "2026-01-01T00:00:01Z", "A"), Tx("e4", "2026-01-01T00:00:04Z", "A")});
-  auto b =
-      WriteFile(dir, "b.jsonl",
-                {Tx("e2b", "2026-01-01T00:00:02Z", B), Tx("e2a", "2026-01-01T00:00:02Z", C),
-                 Tx("e3", "2026-01-01T00:00:03Z", B)});
+  auto b = WriteFile(dir, "b.jsonl",
+                     {Tx("e2b", "2026-01-01T00:00:02Z", B), Tx("e2a", "2026-01-01T00:00:02Z", C),
+                      Tx("e3", "2026-01-01T00:00:03Z", B)});
   EXPECT_EQ(Ids(ReadAll({a, b})), (std::vector<std::string>{"e1", "e2a", "e2b", "e3", "e4"}));
   EXPECT_EQ(Ids(ReadAll({b, a})), (std::vector<std::string>{"e1", "e2a", "e2b", "e3", "e4"}));
 }
@@ -135,6 +135,27 @@ TEST(FileReplaySource, RoutesGroundTruthLinesToTheirTopicPartitionWithOffsets) {
   EXPECT_EQ(records[0].source.offset, 0);
   EXPECT_EQ(records[1].source.offset, 1);
   EXPECT_EQ(records[0].role, EventType::kTransaction);
+}
+
+TEST(FileReplaySource, RolesSharingATopicCountItsOffsetsTogether) {
+  TempDir dir;
+  auto path =
+      WriteFile(dir, "log.jsonl",
+                {Tx("t1", "2026-01-01T00:00:01Z", "A"),
+                 R"({"event_id":"a1","type":"application","event_time":"2026-01-01T00:00:02Z",)"
+                 R"("applicant_id":"P1"})",
+                 Tx("t2", "2026-01-01T00:00:03Z", "B"),
+                 R"({"event_id":"l1","type":"label","event_time":"2026-01-01T00:00:04Z",)"
+                 R"("labelled_event_id":"t1","label":"fraud","account_id":"A"})"});
+  TopicNames topics;
+  topics.applications = "events";
+  topics.transactions = "events";
+  auto records = ReadAll({path}, 1, topics);
+  ASSERT_EQ(records.size(), 4u);
+  std::vector<std::pair<std::string, int64_t>> positions;
+  for (const auto& r : records) positions.emplace_back(r.source.topic, r.source.offset);
+  EXPECT_EQ(positions, (std::vector<std::pair<std::string, int64_t>>{
+                           {"events", 0}, {"events", 1}, {"events", 2}, {topics.labels, 0}}));
 }
 
 TEST(FileReplaySource, OutOfOrderRecordKeepsItsPlaceInItsPartition) {
