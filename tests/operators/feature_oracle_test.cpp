@@ -380,28 +380,39 @@ TEST(FeatureOracle, DistinctCapIsReportedNotSilent) {
                  " window: 1h, max_distinct: 3}\n")["features"],
       "cap.yaml", 0);
   ASSERT_TRUE(specs.ok());
-  TempDir dir;
-  auto db = StateDb::Open(dir.Sub("db"));
-  ASSERT_TRUE(db.ok());
-  FeatureEngine engine(**db, *specs, 1);
-  Event e;
-  e.type = EventType::kTransaction;
-  e.account_id = "a";
-  e.kind = TransactionKind::kPurchase;
-  for (int i = 0; i < 5; ++i) {
-    e.event_time = 1000 + i;
-    e.device_id = "d" + std::to_string(i);
-    auto got = engine.Evaluate(e);
-    ASSERT_TRUE(got.ok());
-    EXPECT_LE(got->values[0].number(), 3);
-    EXPECT_EQ(got->exact, i < 3) << i;
+  // In memory, and read back from its rows at every event (no cache): the cap's mark is stored.
+  for (size_t cache_bytes : {size_t{64} << 20, size_t{0}}) {
+    SCOPED_TRACE("row cache bytes " + std::to_string(cache_bytes));
+    TempDir dir;
+    StateDbOptions options;
+    options.row_cache_bytes = cache_bytes;
+    auto db = StateDb::Open(dir.Sub("db"), options);
+    ASSERT_TRUE(db.ok());
+    FeatureEngine engine(**db, *specs, 1);
+    Event e;
+    e.type = EventType::kTransaction;
+    e.account_id = "a";
+    e.kind = TransactionKind::kPurchase;
+    for (int i = 0; i < 5; ++i) {
+      e.event_time = 1000 + i;
+      e.device_id = "d" + std::to_string(i);
+      auto got = engine.Evaluate(e);
+      ASSERT_TRUE(got.ok());
+      EXPECT_LE(got->values[0].number(), 3);
+      EXPECT_EQ(got->exact, i < 3) << i;
+    }
+    e.event_time = 1000 + kHourMs / 2;  // the dropped values may still be in the window
+    e.device_id = "d1";
+    auto inside = engine.Evaluate(e);
+    ASSERT_TRUE(inside.ok());
+    EXPECT_FALSE(inside->exact);
+    e.event_time = 1000 + kHourMs + 10;  // everything dropped has left the window
+    e.device_id = "d9";
+    auto later = engine.Evaluate(e);
+    ASSERT_TRUE(later.ok());
+    EXPECT_TRUE(later->exact);
+    EXPECT_EQ(later->values[0], Value::Number(2));  // d1 (half an hour before) and d9
   }
-  e.event_time = 1000 + kHourMs + 10;  // everything dropped has left the window
-  e.device_id = "d9";
-  auto later = engine.Evaluate(e);
-  ASSERT_TRUE(later.ok());
-  EXPECT_TRUE(later->exact);
-  EXPECT_EQ(later->values[0], Value::Number(1));
 }
 
 TEST(FeatureOracle, ThirtyDayWindowKeepsOnlyWhatExpiryNeeds) {

@@ -28,8 +28,9 @@ TEST(KeyedAllocation, KeepsTheKeyRightAfterTheObjectAtAnyLength) {
 
 TEST(KeyedAllocation, SmallObjectsTakeOneSlotSizeSoThatTheyLieSideBySide) {
   EXPECT_EQ(KeyedAllocationBytes(sizeof(Keyed), 0), kCachedSlotBytes);
-  EXPECT_EQ(KeyedAllocationBytes(100, 76), kCachedSlotBytes);
-  EXPECT_EQ(KeyedAllocationBytes(100, 77), 177u);  // larger objects take what they need
+  EXPECT_EQ(KeyedAllocationBytes(100, kCachedSlotBytes - 100), kCachedSlotBytes);
+  // Larger objects take what they need.
+  EXPECT_EQ(KeyedAllocationBytes(100, kCachedSlotBytes - 99), kCachedSlotBytes + 1);
 }
 
 }  // namespace
