@@ -92,9 +92,13 @@ class StateDb {
     noted_families_ |= FamilyBit(family);
   }
   bool MayHaveRows(Family family, std::string_view prefix) const {
-    if (!written_) return true;
-    return (noted_families_ & FamilyBit(family)) != 0 &&
-           written_->MayContain(prefix, static_cast<uint64_t>(family) + 1);
+    return MayHaveRowsOf(family) &&
+           (!written_ || written_->MayContain(prefix, static_cast<uint64_t>(family) + 1));
+  }
+  // False only when no row of `family` was ever noted (then MayHaveRows is false for every
+  // prefix): a store may skip building a prefix to ask about (a replay writes no window rows).
+  bool MayHaveRowsOf(Family family) const {
+    return !written_ || (noted_families_ & FamilyBit(family)) != 0;
   }
 
   // Stores that keep some pending changes themselves (pending_writer.h) register while they live;

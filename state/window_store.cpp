@@ -82,7 +82,8 @@ Result<std::unique_ptr<WindowEntity>> WindowStore::ReadEntity(
 EntityWindows* WindowStore::FindWindows(std::string_view key, bool make) {
   if (auto* found = static_cast<EntityWindows*>(db_.FindCached(key))) return found;
   // Reading a window never written reads nothing and makes nothing.
-  if (!make && !db_.MayHaveRows(kFamily, EntityWindows::WindowPrefix(key, spec_.store_id))) {
+  if (!make && (!db_.MayHaveRowsOf(kFamily) ||
+                !db_.MayHaveRows(kFamily, EntityWindows::WindowPrefix(key, spec_.store_id)))) {
     return nullptr;
   }
   return static_cast<EntityWindows*>(db_.AddCached(EntityWindows::Make(key)));
@@ -90,6 +91,10 @@ EntityWindows* WindowStore::FindWindows(std::string_view key, bool make) {
 
 Result<WindowEntity*> WindowStore::Acquire(EntityWindows& windows, bool make) {
   if (WindowEntity* found = windows.Find(spec_.store_id)) return found;
+  if (!db_.MayHaveRowsOf(kFamily)) {  // no window row anywhere: nothing to read
+    if (!make) return nullptr;
+    return windows.Add(spec_.store_id, std::make_unique<WindowEntity>());
+  }
   std::string& prefix = prefix_buffer_;
   EntityWindows::WindowPrefix(windows.key(), spec_.store_id, prefix);
   Result<std::optional<std::string>> head = std::optional<std::string>();

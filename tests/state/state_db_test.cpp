@@ -221,19 +221,25 @@ TEST(StateDbWritten, KnowsPerFamilyWhatWasNeverWritten) {
     ASSERT_TRUE(db.ok());
     for (auto family : {kWindows, StateDb::Family::kCredit, StateDb::Family::kEvents}) {
       EXPECT_FALSE((*db)->MayHaveRows(family, "acc-1"));
+      EXPECT_FALSE((*db)->MayHaveRowsOf(family));
     }
     (*db)->Put(StateDb::Family::kCredit, "acc-1", "limit");
     EXPECT_TRUE((*db)->MayHaveRows(StateDb::Family::kCredit, "acc-1"));
     EXPECT_FALSE((*db)->MayHaveRows(StateDb::Family::kCredit, "acc-2"));
+    EXPECT_TRUE((*db)->MayHaveRowsOf(StateDb::Family::kCredit));
     EXPECT_FALSE((*db)->MayHaveRows(kWindows, "acc-1"));
+    EXPECT_FALSE((*db)->MayHaveRowsOf(kWindows));
     (*db)->NoteRows(kWindows, "entity");
     EXPECT_TRUE((*db)->MayHaveRows(kWindows, "entity"));
+    EXPECT_TRUE((*db)->MayHaveRowsOf(kWindows));
     EXPECT_FALSE((*db)->MayHaveRows(StateDb::Family::kEvents, "entity"));
+    EXPECT_FALSE((*db)->MayHaveRowsOf(StateDb::Family::kEvents));
     ASSERT_TRUE((*db)->Commit().ok());
   }
   auto again = StateDb::Open(dir.Sub("db"));
   ASSERT_TRUE(again.ok());
   EXPECT_TRUE((*again)->MayHaveRows(StateDb::Family::kEvents, "never"));
+  EXPECT_TRUE((*again)->MayHaveRowsOf(StateDb::Family::kEvents));
 }
 
 // A database in another state format is refused with what to do, never read wrongly.
