@@ -374,6 +374,15 @@ INSTANTIATE_TEST_SUITE_P(RowCache, FeatureOracleTest, ::testing::Values(0, 2048,
                            return "bytes_" + std::to_string(param.param);
                          });
 
+// A purchase by account "a", with no other field set.
+Event PurchaseOfAccountA() {
+  Event e;
+  e.type = EventType::kTransaction;
+  e.account_id = "a";
+  e.kind = TransactionKind::kPurchase;
+  return e;
+}
+
 TEST(FeatureOracle, DistinctCapIsReportedNotSilent) {
   auto specs = ParseFeatureSpecs(
       YAML::Load("features:\n  - {name: d, key: account_id, function: count_distinct(device_id),"
@@ -384,15 +393,10 @@ TEST(FeatureOracle, DistinctCapIsReportedNotSilent) {
   for (size_t cache_bytes : {size_t{64} << 20, size_t{0}}) {
     SCOPED_TRACE("row cache bytes " + std::to_string(cache_bytes));
     TempDir dir;
-    StateDbOptions options;
-    options.row_cache_bytes = cache_bytes;
-    auto db = StateDb::Open(dir.Sub("db"), options);
+    auto db = StateDb::Open(dir.Sub("db"), StateDbOptions{.row_cache_bytes = cache_bytes});
     ASSERT_TRUE(db.ok());
     FeatureEngine engine(**db, *specs, 1);
-    Event e;
-    e.type = EventType::kTransaction;
-    e.account_id = "a";
-    e.kind = TransactionKind::kPurchase;
+    Event e = PurchaseOfAccountA();
     for (int i = 0; i < 5; ++i) {
       e.event_time = 1000 + i;
       e.device_id = "d" + std::to_string(i);
@@ -425,10 +429,7 @@ TEST(FeatureOracle, ThirtyDayWindowKeepsOnlyWhatExpiryNeeds) {
   auto db = StateDb::Open(dir.Sub("db"));
   ASSERT_TRUE(db.ok());
   FeatureEngine engine(**db, *specs, 1);
-  Event e;
-  e.type = EventType::kTransaction;
-  e.account_id = "a";
-  e.kind = TransactionKind::kPurchase;
+  Event e = PurchaseOfAccountA();
   e.amount = 1;
   const int kEvents = 2000;  // one every 43.2 minutes: 60 days
   const DurationMs step = 60 * kDayMs / kEvents;
