@@ -281,24 +281,12 @@ std::optional<ParseError> EventParser::Impl::ParseLabel(const object& obj, Event
 
 std::optional<ParseError> EventParser::Parse(std::string_view bytes,
                                              std::optional<EventType> default_type, Event& out) {
-  return Parse(bytes, false, default_type, out);
-}
-
-std::optional<ParseError> EventParser::ParseInPlace(const std::string& bytes,
-                                                    std::optional<EventType> default_type,
-                                                    Event& out) {
-  return Parse(bytes, bytes.capacity() - bytes.size() >= simdjson::SIMDJSON_PADDING, default_type,
-               out);
-}
-
-std::optional<ParseError> EventParser::Parse(std::string_view bytes, bool padded,
-                                             std::optional<EventType> default_type, Event& out) {
   if (bytes.size() > kMaxEventBytes) {
     return ParseError{ParseError::Code::kTooLarge,
                       "message over 64 KiB (" + std::to_string(bytes.size()) + " bytes)"};
   }
   element doc;
-  if (auto error = impl_->json.parse(bytes.data(), bytes.size(), !padded).get(doc)) {
+  if (auto error = impl_->json.parse(bytes.data(), bytes.size(), true).get(doc)) {
     return ParseError{ParseError::Code::kNotJson,
                       std::string("not valid JSON: ") + simdjson::error_message(error)};
   }

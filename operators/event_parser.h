@@ -67,14 +67,8 @@ class EventParser {
   // On success `out` is fully overwritten (it may be reused between calls to avoid allocations).
   std::optional<ParseError> Parse(std::string_view bytes, std::optional<EventType> default_type,
                                   Event& out);
-  // As Parse. When `bytes` has simdjson's padding spare in its capacity (SIMDJSON_PADDING bytes,
-  // as replayed records have), it is read where it is instead of copied into the parser first.
-  std::optional<ParseError> ParseInPlace(const std::string& bytes,
-                                         std::optional<EventType> default_type, Event& out);
 
  private:
-  std::optional<ParseError> Parse(std::string_view bytes, bool padded,
-                                  std::optional<EventType> default_type, Event& out);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -127,6 +127,7 @@ void FileReplaySource::Route(size_t f, std::string&& line) {
     if (key.empty() && *role == EventType::kLabel) key = StringField(event, "labelled_event_id");
   }
   auto order = ReadOrderKey(event);
+  std::string bytes;
   if (wrapped) {
     simdjson::ondemand::document doc;
     simdjson::ondemand::object raw_event;
@@ -136,15 +137,14 @@ void FileReplaySource::Route(size_t f, std::string&& line) {
         doc.find_field_unordered("event").get_object().get(raw_event) != simdjson::SUCCESS ||
         raw_event.raw_json().get(raw) != simdjson::SUCCESS) {
       order.reset();
+      bytes = line;
     } else {
-      // The event's text moves to the front of the line's own buffer, which keeps the padding
-      // reserved above: EventParser::ParseInPlace reads it there.
-      const size_t size = raw.size();
-      line.erase(0, static_cast<size_t>(raw.data() - line.data()));
-      line.resize(size);
+      bytes = raw;
     }
+  } else {
+    bytes = std::move(line);
   }
-  record.bytes = std::move(line);
+  record.bytes = std::move(bytes);
   record.role = role;
   bool fraud = false;
   if (wrapped && object["fraud"].get_bool().get(fraud) == simdjson::SUCCESS) record.fraud = fraud;

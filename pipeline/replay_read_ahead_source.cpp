@@ -48,8 +48,7 @@ void ReadAheadReplaySource::Read() {
       Item& item = batch.items[batch.size++];
       item.record = std::move(**next);
       if (parser) {
-        item.parsed.error =
-            parser->ParseInPlace(item.record.bytes, item.record.role, item.parsed.event);
+        item.parsed.error = parser->Parse(item.record.bytes, item.record.role, item.parsed.event);
       }
     }
     progress_.store(inner_->Progress(), std::memory_order_relaxed);

@@ -21,7 +21,7 @@
 
 namespace riskstream {
 
-inline constexpr size_t kCachedSlotBytes = 144;
+inline constexpr size_t kCachedSlotBytes = 176;
 
 // The bytes allocated for an object of `object_bytes` with a key of `key_size` bytes.
 inline size_t KeyedAllocationBytes(size_t object_bytes, size_t key_size) {

@@ -66,11 +66,9 @@ bool WindowEntity::DecodeHead(std::string_view row) {
   size_t pos = 0;
   uint64_t c = 0, d = 0, chunk = 0, stored = 0;
   std::string_view text;
-  TimestampMs capped = kBeforeAll;
-  for (TimestampMs* t : {&newest_read, &lo, &hi, &capped, &newest_time}) {
+  for (TimestampMs* t : {&newest_read, &lo, &hi, &capped_until, &newest_time}) {
     if (!ReadTimestamp(row, pos, *t)) return false;
   }
-  set_capped_until(capped);
   if (!ReadU64(row, pos, next_seq) || !ReadU64(row, pos, c) || !ReadDouble(row, pos, sum) ||
       !ReadU64(row, pos, d) || !ReadU64(row, pos, chunk) || !ReadU32(row, pos, stored_inline_) ||
       !ReadU64(row, pos, stored) || !ReadLengthPrefixed(row, pos, text)) {
@@ -81,8 +79,8 @@ bool WindowEntity::DecodeHead(std::string_view row) {
   next_chunk_ = static_cast<uint32_t>(chunk);
   stored_entries_ = static_cast<uint32_t>(stored);
   set_newest_text(text);
-  present = 1;
-  noted_ = 1;
+  present = true;
+  noted_ = true;
   return DecodeEntries(row, pos, stored_inline_);
 }
 
@@ -141,7 +139,7 @@ size_t WindowEntity::Insert(TimestampMs time, uint64_t seq, double value, std::s
   CountAside(static_cast<int64_t>(text.size()));
   log_.insert(log_.begin() + static_cast<std::ptrdiff_t>(at), std::move(entry));
   if (at + 1 == end()) {
-    head_dirty_ = 1;  // the newest chunk is inline in the head
+    head_dirty_ = true;  // the newest chunk is inline in the head
   } else {
     MarkChunk(at);
     SplitIfLarge(at);
@@ -172,7 +170,7 @@ void WindowEntity::PopFront() {
   CountAside(-static_cast<int64_t>(gone.text().size()));
   gone.clear_text();
   ++front_;
-  head_dirty_ = 1;
+  head_dirty_ = true;
   if (front_ == end() || log_[front_].chunk != chunk) AppendChange(changes().doomed, chunk);
   if (front_ == end()) {
     log_.clear();
@@ -188,7 +186,7 @@ void WindowEntity::PopFront() {
 }
 
 void WindowEntity::MarkChunk(size_t i) {
-  head_dirty_ = 1;
+  head_dirty_ = true;
   const WindowEntry& e = log_[i];
   auto& dirty = changes().dirty;
   for (const auto& d : dirty) {
@@ -226,7 +224,7 @@ std::string WindowEntity::ChunkKey(std::string_view prefix, uint32_t id) {
 }
 
 size_t WindowEntity::Bytes() const {
-  return sizeof(*this) +
+  return sizeof(*this) + newest_text_size_ +
          (log_.capacity() > kInlineEntries ? log_.capacity() * sizeof(WindowEntry) : 0) +
          aside_bytes_;
 }
@@ -236,9 +234,7 @@ void WindowEntity::Stage(std::string_view prefix, RowWriter& out) const {
   const uint32_t tail = TailChunk();
   if (head_dirty_) {
     std::string row;
-    for (TimestampMs t : {newest_read, lo, hi, capped_until(), newest_time}) {
-      AppendTimestamp(row, t);
-    }
+    for (TimestampMs t : {newest_read, lo, hi, capped_until, newest_time}) AppendTimestamp(row, t);
     AppendU64(row, next_seq);
     AppendU64(row, static_cast<uint64_t>(count));
     AppendDouble(row, sum);
@@ -254,10 +250,9 @@ void WindowEntity::Stage(std::string_view prefix, RowWriter& out) const {
     key.append(prefix).push_back(kHeadTag);
     out.Put(StateFamily::kWindows, key, row);
   }
-  if (!aside_ || !aside_->changes) return;
-  const ChunkChanges& changes = *aside_->changes;
+  if (!changes_) return;
   std::string row;
-  for (const auto& chunk : changes.dirty) {
+  for (const auto& chunk : changes_->dirty) {
     if (chunk.id == tail) continue;  // inline in the head
     auto [first, last] = ChunkRange(chunk);
     if (first == last) continue;  // expired whole: deleted below
@@ -265,21 +260,17 @@ void WindowEntity::Stage(std::string_view prefix, RowWriter& out) const {
     AppendEntries(row, log_.data() + first, log_.data() + last);
     out.Put(StateFamily::kWindows, ChunkKey(prefix, chunk.id), row);
   }
-  for (uint32_t id : changes.doomed) {
+  for (uint32_t id : changes_->doomed) {
     if (id != stored_inline_ && id != tail) out.Delete(StateFamily::kWindows, ChunkKey(prefix, id));
   }
 }
 
 void WindowEntity::Committed() {
-  head_dirty_ = 0;
-  noted_ = 1;
-  if (aside_ && aside_->changes) {
-    CountAside(-static_cast<int64_t>(aside_->changes->Bytes()));
-    aside_->changes.reset();
-  }
-  if (aside_ && aside_->empty()) {
-    CountAside(-static_cast<int64_t>(sizeof(Aside)));
-    aside_.reset();
+  head_dirty_ = false;
+  noted_ = true;
+  if (changes_) {
+    CountAside(-static_cast<int64_t>(changes_->Bytes()));
+    changes_.reset();
   }
   stored_inline_ = TailChunk();
   stored_entries_ = static_cast<uint32_t>(size());

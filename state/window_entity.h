@@ -66,28 +66,17 @@ class WindowEntity {
   // Before every event time; far from the int64 limits so that bound arithmetic never overflows.
   static constexpr TimestampMs kBeforeAll = INT64_MIN / 4;
 
-  // The aggregate (see WindowStore); `present` (declared last, a bit beside the private flags) too.
+  // The aggregate (see WindowStore); `present` (declared last, where it costs no padding) too.
   TimestampMs newest_read = kBeforeAll, lo = kBeforeAll, hi = kBeforeAll;
-  TimestampMs newest_time = kBeforeAll;
+  TimestampMs capped_until = kBeforeAll, newest_time = kBeforeAll;
   uint64_t next_seq = 0;
   int64_t count = 0;
   double sum = 0;
   int64_t distinct = 0;
-  // Until when a value may be missing from the distinct count (its cap was full).
-  TimestampMs capped_until() const { return aside_ ? aside_->capped_until : kBeforeAll; }
-  void set_capped_until(TimestampMs time) {
-    if (time != capped_until()) aside().capped_until = time;
-  }
   // The text of the newest contribution (what last() returns), up to the store's limit.
-  std::string_view newest_text() const {
-    return aside_ ? std::string_view(aside_->newest_text.get(), aside_->newest_text_size)
-                  : std::string_view();
-  }
+  std::string_view newest_text() const { return {newest_text_.get(), newest_text_size_}; }
   void set_newest_text(std::string_view text) {
-    if (text.empty() && !aside_) return;
-    Aside& a = aside();
-    CountAside(static_cast<int64_t>(text.size()) - a.newest_text_size);
-    AssignOutOfLine(text, a.newest_text, a.newest_text_size);
+    AssignOutOfLine(text, newest_text_, newest_text_size_);
   }
   // Rebuilt, never stored: value -> entries counted, over the window's entries.
   struct Multisets {
@@ -95,12 +84,11 @@ class WindowEntity {
     std::map<double, int64_t> extremes;
   };
   Multisets& sets() {
-    Aside& a = aside();
-    if (!a.sets) {
-      a.sets = std::make_unique<Multisets>();
+    if (!sets_) {
+      sets_ = std::make_unique<Multisets>();
       CountAside(sizeof(Multisets));
     }
-    return *a.sets;
+    return *sets_;
   }
   // Keeps the byte estimate of the multisets current (call after changing them).
   void CountMultisetBytes(int64_t delta) { CountAside(delta); }
@@ -128,7 +116,7 @@ class WindowEntity {
   // The chunk of entry `i` must be written again (a flag of the entry changed).
   void Touch(size_t i) { MarkChunk(i); }
   // The head must be written again.
-  void TouchHead() { head_dirty_ = 1; }
+  void TouchHead() { head_dirty_ = true; }
 
   // As CachedRow's (row_cache.h); `prefix` is the entity prefix of this window's rows.
   size_t Bytes() const;
@@ -164,31 +152,11 @@ class WindowEntity {
     }
   };
   ChunkChanges& changes() {
-    Aside& a = aside();
-    if (!a.changes) {
-      a.changes = std::make_unique<ChunkChanges>();
+    if (!changes_) {
+      changes_ = std::make_unique<ChunkChanges>();
       CountAside(sizeof(ChunkChanges));
     }
-    return *a.changes;
-  }
-  // What most windows never need, in one allocation made on first need and dropped by
-  // Committed() once it holds nothing: a window then is kCachedSlotBytes (keyed_allocation.h).
-  struct Aside {
-    std::unique_ptr<ChunkChanges> changes;
-    std::unique_ptr<Multisets> sets;
-    std::unique_ptr<char[]> newest_text;
-    uint32_t newest_text_size = 0;
-    TimestampMs capped_until = kBeforeAll;
-    bool empty() const {
-      return !changes && !sets && newest_text_size == 0 && capped_until == kBeforeAll;
-    }
-  };
-  Aside& aside() {
-    if (!aside_) {
-      aside_ = std::make_unique<Aside>();
-      CountAside(sizeof(Aside));
-    }
-    return *aside_;
+    return *changes_;
   }
   // Appends `item` to `list`, a vector of changes_, counting what its growth allocates.
   template <typename List, typename Item>
@@ -204,22 +172,24 @@ class WindowEntity {
   // Most entities are seen once: a log of one entry sits in the object (no allocation, and no
   // second cache miss to read it). Two inline entries cost more memory and were no faster.
   absl::InlinedVector<WindowEntry, kInlineEntries> log_;
-  std::unique_ptr<Aside> aside_;
+  std::unique_ptr<ChunkChanges> changes_;
+  std::unique_ptr<Multisets> sets_;
+  std::unique_ptr<char[]> newest_text_;
+  uint32_t newest_text_size_ = 0;
   uint32_t stored_entries_ = 0;  // entries in the head row and chunk rows, as read
   uint32_t front_ = 0;
   uint32_t next_chunk_ = 0;
+  uint32_t tail_chunk_entries_ = 0;    // entries of the newest chunk
   uint32_t stored_inline_ = kNoChunk;  // the chunk inline in the committed head row
-  // Memory held outside this object and its log's array: the entries' texts and the Aside with
-  // what it holds (the multisets as an estimate). Kept as they change, so that Bytes() (every
-  // settle) reads no other allocation.
+  // Memory held outside this object and its log's array: the entries' texts, the multisets (an
+  // estimate) and the chunk changes. Kept as they change, so that Bytes() (every settle) reads no
+  // other allocation.
   uint32_t aside_bytes_ = 0;
-  // Entries of the newest chunk (at most 2 * kChunkEntries), and flags, in one word.
-  uint32_t tail_chunk_entries_ : 29 = 0;
-  uint32_t head_dirty_ : 1 = 0;
-  uint32_t noted_ : 1 = 0;  // its prefix was noted as written (RowWriter::NoteRows)
+  bool head_dirty_ = false;
+  bool noted_ = false;  // its prefix was noted as written (RowWriter::NoteRows)
 
  public:
-  uint32_t present : 1 = 0;  // the entity has stored state
+  bool present = false;  // the entity has stored state
 };
 
 }  // namespace riskstream

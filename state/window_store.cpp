@@ -132,7 +132,7 @@ void WindowStore::Enter(WindowEntity& e, size_t i) const {
     // Full: a new value is dropped, and reads are flagged while it could be in the window.
     entry.uncounted = 1;
     e.Touch(i);
-    e.set_capped_until(std::max(e.capped_until(), e.hi));
+    e.capped_until = std::max(e.capped_until, e.hi);
   }
   CountIn(e, entry);
 }
@@ -244,7 +244,7 @@ WindowAggregate WindowStore::Update(WindowEntity& e, TimestampMs t,
     out = Scan(e, lo, hi);
     out.exact = t >= e.newest_read - spec_.allowed_lateness_ms;
   }
-  out.exact = out.exact && e.capped_until() <= spec_.Bounds(t).first;
+  out.exact = out.exact && e.capped_until <= spec_.Bounds(t).first;
   out.previous_time = previous_time;
   out.previous_text = std::move(previous_text);
   return out;
@@ -309,7 +309,7 @@ Result<std::optional<CommittedWindow>> WindowStore::ReadCommitted(uint32_t parti
     out.lo_ms = e.lo;
     out.hi_ms = e.hi;
   }
-  a.exact = e.capped_until() <= e.lo;
+  a.exact = e.capped_until <= e.lo;
   if (e.newest_time != kBeforeAll) {
     a.previous_time = e.newest_time;
     a.previous_text = e.newest_text();

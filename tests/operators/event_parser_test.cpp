@@ -50,26 +50,6 @@ TEST_F(EventParserTest, ParsesEveryApplicationField) {
   EXPECT_DOUBLE_EQ(event_.declared_income.value_or(-1), 8000.5);  // numeric strings accepted
 }
 
-TEST_F(EventParserTest, ParsesInPlaceWhatItParsesFromACopy) {
-  ASSERT_FALSE(Parse(kApplication).has_value());
-  const Event copied = event_;
-  // Padded, with stale text after the end that must not be read as part of the event.
-  std::string padded = std::string(kApplication) + R"(,"requested_amount":1})";
-  padded.reserve(padded.size() + 64);
-  padded.resize(std::string(kApplication).size());
-  std::string unpadded = kApplication;
-  unpadded.shrink_to_fit();
-  for (const std::string* bytes : {&padded, &unpadded}) {
-    ASSERT_FALSE(parser_.ParseInPlace(*bytes, std::nullopt, event_).has_value());
-    EXPECT_TRUE(event_ == copied) << event_.event_id << " " << event_.requested_amount.value_or(-1);
-  }
-  std::string cut = std::string(kApplication).substr(0, 40);
-  cut.reserve(cut.size() + 64);
-  auto error = parser_.ParseInPlace(cut, std::nullopt, event_);
-  ASSERT_TRUE(error.has_value());
-  EXPECT_EQ(error->code, ParseError::Code::kNotJson);
-}
-
 TEST_F(EventParserTest, HashesPersonalDataAndNeverKeepsIt) {
   ASSERT_FALSE(Parse(kApplication).has_value());
   EXPECT_EQ(event_.id_number_hash, hasher_.Hash("11010519491231002X"));
