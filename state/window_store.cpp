@@ -42,15 +42,14 @@ TimestampMs WindowStore::KeepAfter(TimestampMs t) const {
 }
 
 Result<std::unique_ptr<WindowEntity>> WindowStore::ReadEntity(
-    std::string_view prefix, const std::optional<std::string>& head_row,
+    std::string_view prefix, std::string_view head_row,
     const std::function<std::unique_ptr<rocksdb::Iterator>()>& new_iterator) const {
   auto e = std::make_unique<WindowEntity>();
-  if (!head_row) return e;  // no state yet (chunks are never written without the head)
   const auto corrupt = [&](const char* what) {
     return Status::IoError(std::string("corrupt window ") + what + " in store " +
                            std::to_string(spec_.store_id));
   };
-  if (!e->DecodeHead(*head_row)) return corrupt("head");
+  if (!e->DecodeHead(head_row)) return corrupt("head");
   if (e->HasChunkRows()) {
     std::unique_ptr<rocksdb::Iterator> it = new_iterator();
     const std::string chunks = std::string(prefix) + WindowEntity::kChunkTag;
@@ -79,30 +78,31 @@ Result<std::unique_ptr<WindowEntity>> WindowStore::ReadEntity(
   return e;
 }
 
+const std::string* WindowStore::StoredPrefix(std::string_view key) {
+  if (!db_.MayHaveRowsOf(kFamily)) return nullptr;
+  EntityWindows::WindowPrefix(key, spec_.store_id, prefix_buffer_);
+  return db_.MayHaveRows(kFamily, prefix_buffer_) ? &prefix_buffer_ : nullptr;
+}
+
 EntityWindows* WindowStore::FindWindows(std::string_view key, bool make) {
   if (auto* found = static_cast<EntityWindows*>(db_.FindCached(key))) return found;
   // Reading a window never written reads nothing and makes nothing.
-  if (!make && (!db_.MayHaveRowsOf(kFamily) ||
-                !db_.MayHaveRows(kFamily, EntityWindows::WindowPrefix(key, spec_.store_id)))) {
-    return nullptr;
-  }
+  if (!make && StoredPrefix(key) == nullptr) return nullptr;
   return static_cast<EntityWindows*>(db_.AddCached(EntityWindows::Make(key)));
 }
 
 Result<WindowEntity*> WindowStore::Acquire(EntityWindows& windows, bool make) {
   if (WindowEntity* found = windows.Find(spec_.store_id)) return found;
-  if (!db_.MayHaveRowsOf(kFamily)) {  // no window row anywhere: nothing to read
+  const std::string* prefix = StoredPrefix(windows.key());
+  Result<std::optional<std::string>> head = std::optional<std::string>();
+  if (prefix != nullptr) head = db_.Get(kFamily, *prefix + WindowEntity::kHeadTag);
+  if (!head.ok()) return head.status();
+  if (!head->has_value()) {
     if (!make) return nullptr;
     return windows.Add(spec_.store_id, std::make_unique<WindowEntity>());
   }
-  std::string& prefix = prefix_buffer_;
-  EntityWindows::WindowPrefix(windows.key(), spec_.store_id, prefix);
-  Result<std::optional<std::string>> head = std::optional<std::string>();
-  if (db_.MayHaveRows(kFamily, prefix)) head = db_.Get(kFamily, prefix + WindowEntity::kHeadTag);
-  if (!head.ok()) return head.status();
-  if (!head->has_value() && !make) return nullptr;
   auto read =
-      ReadEntity(prefix, *head, [&] { return db_.NewIterator(kFamily, /*within_entity=*/true); });
+      ReadEntity(*prefix, **head, [&] { return db_.NewIterator(kFamily, /*within_entity=*/true); });
   if (!read.ok()) return read.status();
   return windows.Add(spec_.store_id, std::move(*read));
 }
@@ -296,7 +296,7 @@ Result<std::optional<CommittedWindow>> WindowStore::ReadCommitted(uint32_t parti
   auto head = db_.GetCommitted(kFamily, prefix + WindowEntity::kHeadTag);
   if (!head.ok()) return head.status();
   if (!head->has_value()) return std::optional<CommittedWindow>();
-  auto read = ReadEntity(prefix, *head, [&] { return db_.NewCommittedIterator(kFamily); });
+  auto read = ReadEntity(prefix, **head, [&] { return db_.NewCommittedIterator(kFamily); });
   if (!read.ok()) return read.status();
   WindowEntity& e = **read;
   CommittedWindow out;

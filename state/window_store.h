@@ -123,8 +123,14 @@ class WindowStore {
   // This store's window among `windows`, read from the database into it when not there yet;
   // nullptr when it has no state and `make` is false (nothing is made then).
   Result<WindowEntity*> Acquire(EntityWindows& windows, bool make);
+  // The prefix of this store's rows for the entity with cache key `key` (in prefix_buffer_) when
+  // the database may hold some; nullptr when it holds none. Built only when some window row was
+  // ever noted: a replay's own state has none, and asks nothing per entity.
+  const std::string* StoredPrefix(std::string_view key);
+  // The window whose rows start with `prefix`, from its head row and its chunk rows (chunks are
+  // never written without the head).
   Result<std::unique_ptr<WindowEntity>> ReadEntity(
-      std::string_view prefix, const std::optional<std::string>& head_row,
+      std::string_view prefix, std::string_view head_row,
       const std::function<std::unique_ptr<rocksdb::Iterator>()>& new_iterator) const;
   WindowAggregate Update(WindowEntity& e, TimestampMs t,
                          const std::optional<WindowContribution>& contribution, bool want_previous,
@@ -143,7 +149,7 @@ class WindowStore {
 
   StateDb& db_;
   WindowSpec spec_;
-  std::string prefix_buffer_;  // Acquire's window prefix, its memory reused
+  std::string prefix_buffer_;  // StoredPrefix's window prefix, its memory reused
 };
 
 }  // namespace riskstream
