@@ -185,8 +185,8 @@ bool IsPlaceholderIdentifier(std::string_view value) {
 }
 
 struct EventParser::Impl {
-  explicit Impl(const PiiHasher& h) : hasher(h) {}
-  const PiiHasher& hasher;
+  explicit Impl(const PiiHasher& h) : hasher(h.NewContext()) {}
+  PiiHasher::Context hasher;
   simdjson::dom::parser json;
   std::string scratch;
 

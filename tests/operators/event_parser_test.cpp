@@ -190,5 +190,26 @@ TEST(PiiHasher, RequiresAKeyFromTheEnvironment) {
   unsetenv("RISKSTREAM_TEST_PII_KEY");
 }
 
+TEST(PiiHasher, AContextHashesEachValueAloneWithTheSameKey) {
+  // RFC 4231 test case 2: HMAC-SHA256("Jefe", "what do ya want for nothing?").
+  PiiHasher hasher("Jefe");
+  const std::string rfc = "5bdcc146bf60754e6a042426089575c7";
+  EXPECT_EQ(hasher.Hash("what do ya want for nothing?"), rfc);
+  PiiHasher::Context context = hasher.NewContext();
+  // Reused: no value leaks into the next one's hash, the empty value included.
+  const std::string first = context.Hash("13800138000");
+  EXPECT_EQ(context.Hash("what do ya want for nothing?"), rfc);
+  EXPECT_EQ(context.Hash(""), hasher.Hash(""));
+  EXPECT_EQ(context.Hash("13800138000"), first);
+  EXPECT_EQ(first, hasher.Hash("13800138000"));
+  // A copy of the hasher shares its key; contexts of two hashers do not mix.
+  PiiHasher copy = hasher;
+  PiiHasher other("another-key-0123456789");
+  PiiHasher::Context other_context = other.NewContext();
+  EXPECT_EQ(copy.NewContext().Hash("what do ya want for nothing?"), rfc);
+  EXPECT_NE(other_context.Hash("what do ya want for nothing?"), rfc);
+  EXPECT_EQ(context.Hash("what do ya want for nothing?"), rfc);
+}
+
 }  // namespace
 }  // namespace riskstream
