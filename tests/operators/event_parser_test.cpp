@@ -112,6 +112,30 @@ TEST_F(EventParserTest, AReusedEventKeepsNothingOfTheEventBefore) {
   EXPECT_TRUE(cleared == Event{});
 }
 
+TEST_F(EventParserTest, ARepeatedKeyCountsAsItsFirstAndUnknownKeysAreIgnored) {
+  // Real logs repeat keys now and then; the first one counts (as JSON parsers that keep the first
+  // do), a null one too, and the rest is ignored.
+  ASSERT_FALSE(Parse(R"({"event_id":"first","event_id":"second","type":"transaction",)"
+                     R"("event_time":1,"account_id":"A","kind":"purchase","amount":2,)"
+                     R"("amount":"not a number","currency":"USD","merchant_id":"m1",)"
+                     R"("device_id":null,"device_id":"d2","note":{"nested":[1,2]},)"
+                     R"("geo":{"lat":1.5,"lat":99,"lon":3,"alt":9},"ip":"1.2.3.4"})")
+                   .has_value());
+  EXPECT_EQ(event_.event_id, "first");
+  EXPECT_DOUBLE_EQ(event_.amount, 2);
+  EXPECT_EQ(event_.currency, "USD");
+  EXPECT_EQ(event_.merchant_id, "m1");
+  EXPECT_EQ(event_.device_id, "");
+  EXPECT_EQ(event_.ip, "1.2.3.4");
+  ASSERT_TRUE(event_.geo.has_value());
+  EXPECT_DOUBLE_EQ(event_.geo->lat, 1.5);
+  EXPECT_DOUBLE_EQ(event_.geo->lon, 3);
+  // A repeated bad first value is the one judged.
+  ExpectRejected(R"({"event_id":"e","type":"transaction","event_time":1,"account_id":"A",)"
+                 R"("kind":"purchase","amount":"x","amount":2})",
+                 ParseError::Code::kWrongType, "amount");
+}
+
 TEST_F(EventParserTest, PlaceholderIdentifiersBecomeMissing) {
   for (const char* placeholder : {"unknown", "UNKNOWN", "", "  ", "null", "N/A", "0", "-"}) {
     std::string json = std::string(R"({"event_id":"t","event_time":1,"type":"transaction",
