@@ -22,6 +22,7 @@ double SecondsSince(Clock::time_point start) {
 }
 
 constexpr size_t kBufferBytes = size_t{1} << 30;
+constexpr size_t kCachedBytes = size_t{4} << 20;
 constexpr size_t kDependentReads = 4'000'000;
 constexpr size_t kLineBytes = 64;
 constexpr size_t kPageBytes = 4096;
@@ -43,23 +44,44 @@ MachineReference MeasureMachine() {
   for (size_t i = 0; i < kBufferBytes; i += kPageBytes) bytes[i] = 1;
   machine.first_touch_gb_per_s = static_cast<double>(kBufferBytes) / 1e9 / SecondsSince(started);
 
-  // One cycle through every line in a random order (Sattolo's shuffle): each line holds the
-  // index of the next, so each read waits for the one before it.
-  const size_t lines = kBufferBytes / kLineBytes;
-  std::vector<uint32_t> order(lines);
-  std::iota(order.begin(), order.end(), 0);
-  std::mt19937_64 random(7);
-  for (size_t i = lines - 1; i > 0; --i) {
-    std::swap(order[i], order[std::uniform_int_distribution<size_t>(0, i - 1)(random)]);
-  }
   auto line = [&](size_t i) { return reinterpret_cast<uint64_t*>(bytes + i * kLineBytes); };
-  for (size_t i = 0; i < lines; ++i) *line(order[i]) = order[(i + 1) % lines];
-  std::vector<uint32_t>().swap(order);
-  uint64_t at = 0;
-  started = Clock::now();
-  for (size_t i = 0; i < kDependentReads; ++i) at = *line(at);
-  machine.dependent_read_ns = SecondsSince(started) * 1e9 / static_cast<double>(kDependentReads);
-  sink = at;
+  std::mt19937_64 random(7);
+  // One cycle through the first `span` bytes' lines in a random order (Sattolo's shuffle): each
+  // line holds the index of the next, so each read waits for the one before it. Nanoseconds per
+  // read.
+  auto dependent_reads = [&](size_t span) {
+    const size_t lines = span / kLineBytes;
+    std::vector<uint32_t> order(lines);
+    std::iota(order.begin(), order.end(), 0);
+    for (size_t i = lines - 1; i > 0; --i) {
+      std::swap(order[i], order[std::uniform_int_distribution<size_t>(0, i - 1)(random)]);
+    }
+    for (size_t i = 0; i < lines; ++i) *line(order[i]) = order[(i + 1) % lines];
+    std::vector<uint32_t>().swap(order);
+    uint64_t at = 0;
+    if (lines < kDependentReads) {  // a span the caches may hold: one pass first brings it in
+      for (size_t i = 0; i < lines; ++i) at = *line(at);
+    }
+    const auto start = Clock::now();
+    for (size_t i = 0; i < kDependentReads; ++i) at = *line(at);
+    sink = at;
+    return SecondsSince(start) * 1e9 / static_cast<double>(kDependentReads);
+  };
+  machine.dependent_read_ns = dependent_reads(kBufferBytes);
+  // Reads whose addresses do not depend on what was read (a generator's, not the line's): as many
+  // are in flight as the core allows.
+  {
+    const uint64_t lines = kBufferBytes / kLineBytes;
+    uint64_t state = 1, sum = 0;
+    const auto start = Clock::now();
+    for (size_t i = 0; i < kDependentReads; ++i) {
+      state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+      sum += *line((state >> 20) % lines);
+    }
+    sink = sum;
+    machine.independent_read_ns = SecondsSince(start) * 1e9 / static_cast<double>(kDependentReads);
+  }
+  machine.cached_read_ns = dependent_reads(kCachedBytes);
   munmap(mapped, kBufferBytes);
 
   constexpr uint64_t kSteps = 200'000'000;
@@ -75,11 +97,12 @@ MachineReference MeasureMachine() {
 }
 
 std::string Describe(const MachineReference& machine) {
-  char text[160];
+  char text[200];
   std::snprintf(text, sizeof text,
-                "machine: first touch %.2f GB/s, dependent read among 1 GiB %.0f ns, integer "
-                "step %.2f ns",
-                machine.first_touch_gb_per_s, machine.dependent_read_ns, machine.integer_loop_ns);
+                "machine: first touch %.2f GB/s, dependent read among 1 GiB %.0f ns (4 MiB %.1f "
+                "ns), independent read %.1f ns, integer step %.2f ns",
+                machine.first_touch_gb_per_s, machine.dependent_read_ns, machine.cached_read_ns,
+                machine.independent_read_ns, machine.integer_loop_ns);
   return text;
 }
 
