@@ -270,14 +270,18 @@ Status FeatureEngine::Evaluate(const Event& event, FeatureVector& out) {
   out.values.assign(specs_.size(), Value::Missing());
   if (event.type == EventType::kLabel) return ApplyLabel(event, out);
   // One key, one lookup of the entity's windows and one settle per group. Every group's key is
-  // found first and its place in the cache fetched, so that the lookups' cache misses overlap
-  // instead of coming one after another.
+  // found first and its place in the cache fetched, then every group's object, so that the
+  // lookups' cache misses overlap instead of coming one after another.
   for (size_t g = 0; g < groups_.size(); ++g) {
     GroupKey& key = group_keys_[g];
     key.present = EntityKey(specs_[groups_[g].front()], event, key.text);
     if (!key.present) continue;
     EntityWindows::Key(KafkaPartitionForKey(key.text, state_partitions_), key.text, key.cache_key);
-    db_.PrefetchCached(key.cache_key);
+    key.cache_hash = RowCache::Hash(key.cache_key);
+    db_.PrefetchCached(key.hashed());
+  }
+  for (const GroupKey& key : group_keys_) {
+    if (key.present) db_.PrefetchCachedObject(key.hashed());
   }
   std::string& text = contribution_text_;
   for (size_t g = 0; g < groups_.size(); ++g) {
@@ -291,7 +295,7 @@ Status FeatureEngine::Evaluate(const Event& event, FeatureVector& out) {
       if (spec.Contributes(event.type)) contribution = Contribution(spec, event, text);
       const bool want_previous = spec.function == FeatureFunction::kLast ||
                                  spec.function == FeatureFunction::kTimeSinceLast;
-      auto aggregate = stores_[i]->Apply(windows, key.cache_key, event.event_time, contribution,
+      auto aggregate = stores_[i]->Apply(windows, key.hashed(), event.event_time, contribution,
                                          want_previous, changed);
       if (!aggregate.ok()) {
         return aggregate.status().WithContext("feature " + spec.name + ", event " + event.event_id);

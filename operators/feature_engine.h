@@ -90,11 +90,13 @@ class FeatureEngine {
   std::vector<EventField> label_fields_;  // what label features need from an event
   uint32_t state_partitions_;
   // One event's entity key per group (groups_ order), reused across events: the keys are found,
-  // and their cache slots fetched, before the first group is applied.
+  // and their cache slots then objects fetched, before the first group is applied.
   struct GroupKey {
     bool present = false;
     std::string text;       // the entity key
     std::string cache_key;  // EntityWindows::Key of it in its state partition
+    size_t cache_hash = 0;  // RowCache::Hash(cache_key)
+    HashedKey hashed() const { return {cache_key, cache_hash}; }
   };
   std::vector<GroupKey> group_keys_;
   EventIndex index_;

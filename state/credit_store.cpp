@@ -78,9 +78,18 @@ void CreditStore::CacheKey(std::string_view account_id, std::string& out) const 
   AppendLengthPrefixed(out, account_id);
 }
 
+HashedKey CreditStore::HashedCacheKey(std::string_view account_id) {
+  if (!key_set_ || key_account_ != account_id) {
+    CacheKey(account_id, key_);
+    key_hash_ = RowCache::Hash(key_);
+    key_account_.assign(account_id);
+    key_set_ = true;
+  }
+  return {key_, key_hash_};
+}
+
 Result<std::optional<CreditAccount>> CreditStore::Get(std::string_view account_id) {
-  CacheKey(account_id, key_);
-  if (CachedRow* cached = db_->FindCached(key_)) {
+  if (CachedRow* cached = db_->FindCached(HashedCacheKey(account_id))) {
     CreditAccount account = static_cast<CachedAccount*>(cached)->account();
     db_->SettleCached(cached, /*changed=*/false);
     return std::optional<CreditAccount>(account);
@@ -100,8 +109,7 @@ Result<std::optional<CreditAccount>> CreditStore::Get(std::string_view account_i
 }
 
 void CreditStore::Put(std::string_view account_id, const CreditAccount& account) {
-  CacheKey(account_id, key_);
-  CachedRow* cached = db_->FindCached(key_);
+  CachedRow* cached = db_->FindCached(HashedCacheKey(account_id));
   if (cached != nullptr) {
     static_cast<CachedAccount*>(cached)->account() = account;
   } else {

@@ -33,10 +33,7 @@ class CreditStore {
   Result<std::optional<CreditAccount>> Get(std::string_view account_id);
   // Starts fetching where the cache holds the account (StateDb::PrefetchCached), for a Get soon
   // after.
-  void Prefetch(std::string_view account_id) {
-    CacheKey(account_id, key_);
-    db_->PrefetchCached(key_);
-  }
+  void Prefetch(std::string_view account_id) { db_->PrefetchCached(HashedCacheKey(account_id)); }
   void Put(std::string_view account_id, const CreditAccount& account);
   // Committed state only; safe from any thread.
   Result<std::optional<CreditAccount>> GetCommitted(std::string_view account_id) const;
@@ -44,11 +41,18 @@ class CreditStore {
  private:
   // kCacheTag | the account's row key, into `out` (its memory reused).
   void CacheKey(std::string_view account_id, std::string& out) const;
+  // The account's cache key and its hash, in key_: built again only for another account than the
+  // last one's (a Prefetch, a Get and a Put of one event share it).
+  HashedKey HashedCacheKey(std::string_view account_id);
 
   StateDb* db_;
   uint64_t fingerprint_;
   uint32_t partitions_;
-  std::string key_;  // the last cache key built by Prefetch, Get or Put (their thread's)
+  // The last cache key built by Prefetch, Get or Put (their thread's), its hash and account.
+  std::string key_;
+  size_t key_hash_ = 0;
+  std::string key_account_;
+  bool key_set_ = false;
 };
 
 }  // namespace riskstream

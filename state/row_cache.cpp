@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "state/keyed_allocation.h"
+
 namespace riskstream {
 namespace {
 
@@ -30,13 +32,13 @@ void RowCache::LinkNewest(CachedRow* row) {
   if (oldest_ == nullptr) oldest_ = row;
 }
 
-CachedRow* RowCache::Find(std::string_view key) {
-  if (last_found_ != nullptr && last_found_->key() == key) {  // often one object in a row
+CachedRow* RowCache::Find(HashedKey key) {
+  if (last_found_ != nullptr && last_found_->key() == key.text) {  // often one object in a row
     ++hits_;
     last_found_->referenced_ = true;
     return last_found_;
   }
-  auto found = index_.find(key);
+  auto found = index_.find(key, key.hash);
   if (found == index_.end()) {
     ++misses_;
     return nullptr;
@@ -46,6 +48,15 @@ CachedRow* RowCache::Find(std::string_view key) {
   row->referenced_ = true;  // moved to the newest end only if it comes up for eviction
   last_found_ = row;
   return row;
+}
+
+void RowCache::PrefetchObject(HashedKey key) const {
+  auto found = index_.find(HashOnly{key.hash}, key.hash);
+  if (found == index_.end()) return;
+  // The lines of an object of the usual size with its key (keyed_allocation.h).
+  const char* object = reinterpret_cast<const char*>(found->second.get());
+  for (size_t at = 0; at < kCachedSlotBytes; at += 64) __builtin_prefetch(object + at);
+  __builtin_prefetch(object + kCachedSlotBytes - 1);
 }
 
 CachedRow* RowCache::Add(std::unique_ptr<CachedRow> row) {

@@ -15,10 +15,15 @@
 //   - a dirty object stays dirty until Committed(), so staging may run again (a failed commit);
 //   - Clear() after a discard forgets every object, so none holds a dropped change.
 // A budget of 0 keeps nothing between uses: an object is staged and dropped when settled. Not
-// thread-safe: owned by one StateDb.
+// thread-safe: owned by one StateDb. Lookups among millions of objects miss the CPU cache twice
+// (the index, then the object): a caller with several keys at hand prefetches the index for all
+// (Prefetch), then their objects (PrefetchObject), so that the misses overlap, and hashes each key
+// once for all three calls (HashedKey).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -35,6 +40,12 @@ struct RowCacheStats {
   uint64_t bytes = 0;  // estimated memory held by the cached objects
   uint64_t capacity_bytes = 0;
   uint64_t rows = 0;  // cached objects
+};
+
+// A cache key and its hash (RowCache::Hash(text)).
+struct HashedKey {
+  std::string_view text;
+  size_t hash;
 };
 
 // Where staged rows go: the pending batch, or the batch of a commit.
@@ -81,12 +92,20 @@ class RowCache {
   RowCache(const RowCache&) = delete;
   RowCache& operator=(const RowCache&) = delete;
 
+  static size_t Hash(std::string_view key) { return KeyHash{}(key); }
+  static HashedKey Hashed(std::string_view key) { return {key, Hash(key)}; }
+
   // The object cached under `key` (a miss: nullptr), marked as used. Valid until the next Settle()
   // or Clear().
-  CachedRow* Find(std::string_view key);
+  CachedRow* Find(std::string_view key) { return Find(Hashed(key)); }
+  CachedRow* Find(HashedKey key);
   // Starts fetching the index's memory where `key` would be into the CPU cache, so that a Find()
-  // soon after waits less (lookups among millions of objects miss the CPU cache).
-  void Prefetch(std::string_view key) const { index_.prefetch(key); }
+  // or PrefetchObject() soon after waits less.
+  void Prefetch(HashedKey key) const { index_.prefetch(key); }
+  // Starts fetching the object cached under `key`, if any, into the CPU cache. Reads the index
+  // only (waiting for it, unless prefetched): it tells objects apart by the key's hash, so a
+  // rare collision fetches another object.
+  void PrefetchObject(HashedKey key) const;
   // Caches `row` (just read from the database, or new), whose key must not be cached yet;
   // evicts nothing. Returns it, valid as a Find() result.
   CachedRow* Add(std::unique_ptr<CachedRow> row);
@@ -110,9 +129,30 @@ class RowCache {
   void Evict(CachedRow* row, RowWriter& evict_to);
 
   size_t capacity_;
+  // Any object whose key has the hash: PrefetchObject's lookup, which reads no object.
+  struct HashOnly {
+    size_t hash;
+  };
+  // Hashes a key's text, or takes the hash given with it (heterogeneous lookup).
+  struct KeyHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view key) const { return std::hash<std::string_view>{}(key); }
+    size_t operator()(const HashedKey& key) const { return key.hash; }
+    size_t operator()(const HashOnly& key) const { return key.hash; }
+  };
+  struct KeyEq {
+    using is_transparent = void;
+    bool operator()(std::string_view a, std::string_view b) const { return a == b; }
+    bool operator()(const HashedKey& a, std::string_view b) const { return a.text == b; }
+    bool operator()(std::string_view a, const HashedKey& b) const { return a == b.text; }
+    // The table compared the hash's top bits (its control byte) already.
+    bool operator()(const HashOnly&, std::string_view) const { return true; }
+    bool operator()(std::string_view, const HashOnly&) const { return true; }
+  };
+
   // Views of key(), in an open-addressing table: a lookup among millions of objects costs about
   // one cache miss for the slot before the object itself.
-  absl::flat_hash_map<std::string_view, std::unique_ptr<CachedRow>> index_;
+  absl::flat_hash_map<std::string_view, std::unique_ptr<CachedRow>, KeyHash, KeyEq> index_;
   CachedRow* newest_ = nullptr;
   CachedRow* oldest_ = nullptr;
   CachedRow* last_found_ = nullptr;  // found or added last

@@ -74,10 +74,13 @@ class StateDb {
   // The write-back cache of hot objects (row_cache.h). Keys are shared by every user of the
   // cache (window entities use their entity prefix, which starts with a partition and a store
   // id). An object's rows must be read and written through it only while it is cached.
-  // FindCached/AddCached/PrefetchCached as RowCache::Find/Add/Prefetch; SettleCached ends a use
-  // (the object may be evicted then: its pointer is invalid after the call).
+  // FindCached/AddCached/PrefetchCached/PrefetchCachedObject as RowCache::Find/Add/Prefetch/
+  // PrefetchObject; SettleCached ends a use (the object may be evicted then: its pointer is invalid
+  // after the call).
   CachedRow* FindCached(std::string_view key) { return cache_->Find(key); }
-  void PrefetchCached(std::string_view key) const { cache_->Prefetch(key); }
+  CachedRow* FindCached(HashedKey key) { return cache_->Find(key); }
+  void PrefetchCached(HashedKey key) const { cache_->Prefetch(key); }
+  void PrefetchCachedObject(HashedKey key) const { cache_->PrefetchObject(key); }
   CachedRow* AddCached(std::unique_ptr<CachedRow> row) { return cache_->Add(std::move(row)); }
   void SettleCached(CachedRow* row, bool changed);
   // What was written, known in a database this StateDb created (until a restore): NoteRows()

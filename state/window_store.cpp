@@ -84,11 +84,11 @@ const std::string* WindowStore::StoredPrefix(std::string_view key) {
   return db_.MayHaveRows(kFamily, prefix_buffer_) ? &prefix_buffer_ : nullptr;
 }
 
-EntityWindows* WindowStore::FindWindows(std::string_view key, bool make) {
+EntityWindows* WindowStore::FindWindows(HashedKey key, bool make) {
   if (auto* found = static_cast<EntityWindows*>(db_.FindCached(key))) return found;
   // Reading a window never written reads nothing and makes nothing.
-  if (!make && StoredPrefix(key) == nullptr) return nullptr;
-  return static_cast<EntityWindows*>(db_.AddCached(EntityWindows::Make(key)));
+  if (!make && StoredPrefix(key.text) == nullptr) return nullptr;
+  return static_cast<EntityWindows*>(db_.AddCached(EntityWindows::Make(key.text)));
 }
 
 Result<WindowEntity*> WindowStore::Acquire(EntityWindows& windows, bool make) {
@@ -256,13 +256,13 @@ Result<WindowAggregate> WindowStore::Apply(uint32_t partition, std::string_view 
                                            bool want_previous) {
   EntityWindows* windows = nullptr;
   bool changed = false;
-  auto out = Apply(windows, EntityWindows::Key(partition, entity), t, contribution, want_previous,
-                   changed);
+  const std::string key = EntityWindows::Key(partition, entity);
+  auto out = Apply(windows, RowCache::Hashed(key), t, contribution, want_previous, changed);
   if (out.ok() && windows != nullptr) db_.SettleCached(windows, changed);
   return out;
 }
 
-Result<WindowAggregate> WindowStore::Apply(EntityWindows*& windows, std::string_view cache_key,
+Result<WindowAggregate> WindowStore::Apply(EntityWindows*& windows, HashedKey cache_key,
                                            TimestampMs t,
                                            const std::optional<WindowContribution>& contribution,
                                            bool want_previous, bool& changed) {
@@ -280,7 +280,8 @@ Result<WindowAggregate> WindowStore::Apply(EntityWindows*& windows, std::string_
 
 Status WindowStore::Insert(uint32_t partition, std::string_view entity, TimestampMs t,
                            const WindowContribution& contribution) {
-  EntityWindows* windows = FindWindows(EntityWindows::Key(partition, entity), /*make=*/true);
+  const std::string key = EntityWindows::Key(partition, entity);
+  EntityWindows* windows = FindWindows(RowCache::Hashed(key), /*make=*/true);
   auto e = Acquire(*windows, /*make=*/true);
   if (!e.ok()) return e.status();
   AddToLog(**e, t, contribution);

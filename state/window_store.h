@@ -96,12 +96,12 @@ class WindowStore {
                                 bool want_previous = false);
 
   // As Apply above, for stores keyed alike applying one event with one cache lookup: the entity is
-  // given by its cache key (EntityWindows::Key), and `windows` is the entity's windows in the
-  // StateDb's cache, found or made by the first of them that needs them (nullptr until then; a
-  // read of an entity with no state makes nothing). Sets `changed` (never clears it) when this
-  // store's window changed. The caller ends the use after the last store with
+  // given by its cache key (EntityWindows::Key, hashed by RowCache::Hashed), and `windows` is the
+  // entity's windows in the StateDb's cache, found or made by the first of them that needs them
+  // (nullptr until then; a read of an entity with no state makes nothing). Sets `changed` (never
+  // clears it) when this store's window changed. The caller ends the use after the last store with
   // `db.SettleCached(windows, changed)` when `windows` is set.
-  Result<WindowAggregate> Apply(EntityWindows*& windows, std::string_view cache_key, TimestampMs t,
+  Result<WindowAggregate> Apply(EntityWindows*& windows, HashedKey cache_key, TimestampMs t,
                                 const std::optional<WindowContribution>& contribution,
                                 bool want_previous, bool& changed);
 
@@ -119,7 +119,7 @@ class WindowStore {
  private:
   // The windows of the entity with cache key `key` in the cache; when not there, made if `make` or
   // if this store may have state for it in the database, else nullptr.
-  EntityWindows* FindWindows(std::string_view key, bool make);
+  EntityWindows* FindWindows(HashedKey key, bool make);
   // This store's window among `windows`, read from the database into it when not there yet;
   // nullptr when it has no state and `make` is false (nothing is made then).
   Result<WindowEntity*> Acquire(EntityWindows& windows, bool make);

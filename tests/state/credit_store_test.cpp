@@ -54,6 +54,24 @@ TEST_F(CreditStoreTest, NamedStoresAndAccountsDoNotShareState) {
   EXPECT_FALSE(Get(shadow, "acc2"));
 }
 
+// The store keeps the last account's cache key for the next call: a prefetch of one account
+// between another's calls, or an id that extends the last one, reads the right account.
+TEST_F(CreditStoreTest, EachCallReadsItsOwnAccountWhateverCameBefore) {
+  CreditStore store(*db_, "live", 6);
+  store.Put("a", CreditAccount{1, 0, false, 0, 0});
+  store.Prefetch("ab");
+  store.Put("ab", CreditAccount{2, 0, false, 0, 0});
+  store.Prefetch("a");
+  EXPECT_EQ(Get(store, "ab")->limit, 2);
+  EXPECT_EQ(Get(store, "a")->limit, 1);
+  store.Prefetch("abc");
+  EXPECT_FALSE(Get(store, "abc"));
+  EXPECT_EQ(Get(store, "a")->limit, 1);
+  EXPECT_EQ(Get(store, "ab")->limit, 2);
+  ASSERT_TRUE(db_->Commit().ok());
+  EXPECT_EQ(store.GetCommitted("ab")->value().limit, 2);
+}
+
 TEST_F(CreditStoreTest, ChangedAccountsStayInTheCacheUntilCommitted) {
   CreditStore store(*db_, "live", 6);
   const size_t empty_batch = db_->PendingBatchBytes();  // a batch's header

@@ -81,14 +81,16 @@ TEST(RowCache, EvictsTheOldestUnusedAndStagesDirtyOnes) {
   EXPECT_EQ(cache.Find("k0"), nullptr);
 }
 
-// A prefetch is a hint: it finds nothing, counts no lookup and leaves the eviction order alone.
+// A prefetch (of the index or of an object) is a hint: it finds nothing, counts no lookup and
+// leaves the eviction order alone.
 TEST(RowCache, PrefetchChangesNothing) {
   RowCache cache(2000);
   MapWriter pending;
   std::vector<std::string> keys;
   for (int i = 0; i < 100; ++i) {
     keys.push_back("k" + std::to_string(i));
-    cache.Prefetch(keys.back());  // before it is there
+    cache.Prefetch(RowCache::Hashed(keys.back()));  // before it is there
+    cache.PrefetchObject(RowCache::Hashed(keys.back()));
     TestCachedRow* row = AddRow(cache, keys.back(), "v");
     cache.Settle(row, false, pending);
   }
@@ -97,7 +99,10 @@ TEST(RowCache, PrefetchChangesNothing) {
   // Rows of one size, added in order: the cached ones are the newest `rows`.
   const std::string& oldest = keys[keys.size() - before.rows];
   const std::string& second = keys[keys.size() - before.rows + 1];
-  for (auto key = keys.rbegin(); key != keys.rend(); ++key) cache.Prefetch(*key);
+  for (auto key = keys.rbegin(); key != keys.rend(); ++key) {
+    cache.Prefetch(RowCache::Hashed(*key));
+    cache.PrefetchObject(RowCache::Hashed(*key));
+  }
   const RowCacheStats after = cache.stats();
   EXPECT_EQ(after.hits, before.hits);
   EXPECT_EQ(after.misses, before.misses);
@@ -175,4 +180,30 @@ TEST(RowCache, ClearForgetsEverything) {
 }
 
 }  // namespace
+// A key hashed once finds what its text finds, among many objects (and their hashes' collisions
+// in the index's control bytes).
+TEST(RowCache, AHashedKeyFindsWhatItsTextFinds) {
+  RowCache cache(1 << 30);
+  MapWriter pending;
+  for (int i = 0; i < 5000; i += 2) {
+    TestCachedRow* row = AddRow(cache, "k" + std::to_string(i), "v" + std::to_string(i));
+    cache.Settle(row, false, pending);
+  }
+  for (int i = 0; i < 5000; ++i) {
+    const std::string key = "k" + std::to_string(i);
+    const HashedKey hashed = RowCache::Hashed(key);
+    ASSERT_EQ(hashed.hash, RowCache::Hash(key));
+    cache.Prefetch(hashed);
+    cache.PrefetchObject(hashed);
+    CachedRow* found = cache.Find(hashed);
+    ASSERT_EQ(found, cache.Find(key)) << key;
+    if (i % 2 == 0) {
+      ASSERT_NE(found, nullptr) << key;
+      EXPECT_EQ(found->key(), key);
+    } else {
+      EXPECT_EQ(found, nullptr) << key;
+    }
+  }
+}
+
 }  // namespace riskstream
