@@ -79,11 +79,10 @@ void CreditStore::CacheKey(std::string_view account_id, std::string& out) const 
 }
 
 HashedKey CreditStore::HashedCacheKey(std::string_view account_id) {
-  if (!key_set_ || key_account_ != account_id) {
+  if (key_.empty() || key_account_ != account_id) {  // a built key holds its tag at least
     CacheKey(account_id, key_);
     key_hash_ = RowCache::Hash(key_);
     key_account_.assign(account_id);
-    key_set_ = true;
   }
   return {key_, key_hash_};
 }

@@ -48,11 +48,11 @@ class CreditStore {
   StateDb* db_;
   uint64_t fingerprint_;
   uint32_t partitions_;
-  // The last cache key built by Prefetch, Get or Put (their thread's), its hash and account.
+  // The last cache key built by Prefetch, Get or Put (their thread's; empty before the first),
+  // its hash and account.
   std::string key_;
   size_t key_hash_ = 0;
   std::string key_account_;
-  bool key_set_ = false;
 };
 
 }  // namespace riskstream
