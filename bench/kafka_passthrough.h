@@ -16,7 +16,7 @@
 #include "bench/throughput_run.h"
 #include "common/status.h"
 #include "common/time.h"
-#include "pipeline/kafka_properties.h"
+#include "pipeline/kafka/kafka_properties.h"
 
 namespace riskstream::bench {
 

@@ -16,16 +16,16 @@
 #include <string>
 #include <vector>
 
-#include "operators/event_parser.h"
-#include "operators/feature_engine.h"
-#include "operators/feature_spec.h"
-#include "operators/pii_hasher.h"
-#include "operators/rule_set.h"
-#include "operators/value.h"
-#include "state/state_db.h"
-#include "state/window_store.h"
+#include "generator/event_generator.h"
+#include "operators/event/event_parser.h"
+#include "operators/event/pii_hasher.h"
+#include "operators/features/feature_engine.h"
+#include "operators/features/feature_spec.h"
+#include "operators/policy/expr/value.h"
+#include "operators/policy/rule_set.h"
+#include "state/db/state_db.h"
+#include "state/windows/window_store.h"
 #include "tests/support/temp_dir.h"
-#include "tools/event_generator.h"
 
 namespace riskstream {
 namespace {

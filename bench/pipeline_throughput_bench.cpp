@@ -24,12 +24,13 @@
 
 #include "bench/kafka_passthrough.h"
 #include "bench/throughput_run.h"
-#include "pipeline/embedded_kafka.h"
-#include "pipeline/pipeline_config.h"
-#include "pipeline/pipeline_metrics.h"
-#include "pipeline/stream_runner.h"
+#include "generator/event_generator.h"
+#include "pipeline/admin/pipeline_metrics.h"
+#include "pipeline/kafka/embedded_kafka.h"
+#include "pipeline/kafka/kafka_connector.h"
+#include "pipeline/runtime/pipeline_config.h"
+#include "pipeline/runtime/stream_runner.h"
 #include "tests/support/temp_dir.h"
-#include "tools/event_generator.h"
 
 namespace riskstream::bench {
 namespace {
@@ -192,7 +193,7 @@ Result<ThroughputRun> RunPipeline(const BenchOptions& options, const PipelineCon
   if (!metrics.ok()) return metrics.status();
   prometheus::Registry& registry = (*metrics)->registry();
   const auto started = BenchClock::now();
-  auto created = StreamRunner::Create(config, kafka.bootstrap_servers(), **metrics);
+  auto created = CreateKafkaRunner(config, kafka.bootstrap_servers(), **metrics);
   if (!created.ok()) return created.status();
   StreamRunner& runner = **created;
 

@@ -24,8 +24,8 @@
 #include "bench/machine_reference.h"
 #include "common/allocator/bulk_heap.h"
 #include "common/byte_size.h"
-#include "pipeline/replay_runner.h"
-#include "tools/event_generator.h"
+#include "generator/event_generator.h"
+#include "pipeline/replay/replay_runner.h"
 
 namespace {
 

@@ -26,7 +26,7 @@ DASHBOARD_DIR = "deploy/grafana/dashboards"
 DATASOURCES_FILE = "deploy/grafana/provisioning/datasources/prometheus.yml"
 DASHBOARD_PROVIDER_FILE = "deploy/grafana/provisioning/dashboards/riskstream.yml"
 ALERTS_FILE = "deploy/prometheus/alerts.yml"
-METRICS_SOURCE = "pipeline/pipeline_metrics.cpp"
+METRICS_SOURCE = "pipeline/admin/pipeline_metrics.cpp"
 METRIC_NAME = re.compile(r"\briskstream_[a-z0-9_]+")
 HISTOGRAM_SUFFIXES = ("_bucket", "_sum", "_count")
 

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Keeps docs/METRICS.md, the dashboards and the alert rules in step with the metrics the pipeline
-registers (pipeline/pipeline_metrics.cpp): every registered metric has a section in METRICS.md,
+registers (pipeline/admin/pipeline_metrics.cpp): every registered metric has a section in METRICS.md,
 and every riskstream_* metric that METRICS.md, a dashboard or an alert rule names is registered.
 A renamed metric therefore fails here instead of leaving an empty panel or an alert that never fires.
 

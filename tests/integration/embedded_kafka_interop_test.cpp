@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "pipeline/pipeline_config.h"
+#include "pipeline/runtime/pipeline_config.h"
 #include "tests/support/child_process.h"
 #include "tests/support/decision_script.h"
 #include "tests/support/kafka_test_clients.h"

@@ -22,10 +22,11 @@
 #include <vector>
 
 #include "common/time.h"
-#include "pipeline/pipeline_config.h"
-#include "pipeline/pipeline_metrics.h"
-#include "pipeline/stream_runner.h"
-#include "pipeline/transactional_sink.h"
+#include "pipeline/admin/pipeline_metrics.h"
+#include "pipeline/kafka/kafka_connector.h"
+#include "pipeline/kafka/transactional_sink.h"
+#include "pipeline/runtime/pipeline_config.h"
+#include "pipeline/runtime/stream_runner.h"
 #include "tests/support/child_process.h"
 #include "tests/support/decision_script.h"
 #include "tests/support/kafka_test_clients.h"
@@ -90,7 +91,7 @@ class PipelineOnRealKafka : public RealKafkaTestBase {
       run.status = metrics.status();
       return run;
     }
-    auto runner = StreamRunner::Create(config, broker_->bootstrap(), **metrics);
+    auto runner = CreateKafkaRunner(config, broker_->bootstrap(), **metrics);
     if (!runner.ok()) {
       run.status = runner.status();
       return run;

@@ -25,18 +25,19 @@
 #include <thread>
 #include <vector>
 
-#include "pipeline/embedded_kafka.h"
-#include "pipeline/pipeline_config.h"
-#include "pipeline/pipeline_metrics.h"
-#include "pipeline/replay_outputs.h"
-#include "pipeline/replay_runner.h"
-#include "pipeline/stream_runner.h"
-#include "state/key_codec.h"
+#include "generator/event_generator.h"
+#include "pipeline/admin/pipeline_metrics.h"
+#include "pipeline/kafka/embedded_kafka.h"
+#include "pipeline/kafka/kafka_connector.h"
+#include "pipeline/replay/replay_outputs.h"
+#include "pipeline/replay/replay_runner.h"
+#include "pipeline/runtime/pipeline_config.h"
+#include "pipeline/runtime/stream_runner.h"
+#include "state/db/key_codec.h"
 #include "tests/support/child_process.h"
 #include "tests/support/pipeline_test_config.h"
 #include "tests/support/real_kafka_test_base.h"
 #include "tests/support/temp_dir.h"
-#include "tools/event_generator.h"
 
 namespace riskstream {
 namespace {
@@ -181,7 +182,7 @@ class ReplayOnRealKafka : public RealKafkaTestBase {
     auto config = LoadPipelineConfig(config_);
     EXPECT_TRUE(config.ok()) << config.status().ToString();
     auto metrics = PipelineMetrics::Create("");
-    auto runner = StreamRunner::Create(*config, broker_->bootstrap(), **metrics);
+    auto runner = CreateKafkaRunner(*config, broker_->bootstrap(), **metrics);
     EXPECT_TRUE(runner.ok()) << runner.status().ToString();
     if (!runner.ok()) return live;
     std::mutex mutex;

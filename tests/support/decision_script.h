@@ -2,9 +2,10 @@
 //
 // Scripted input events and the decisions riskstream must make on them under the test pipeline
 // configuration (tests/support/pipeline_test_config.h). Expected output records are written out
-// field by field from the formats in operators/output_records.h, so integration tests compare whole
-// records, not a few fields. Everything but `processing_time` (wall clock) and `source` (where the
-// broker put the input, which a consumer reads back) is fixed by the inputs alone.
+// field by field from the formats in operators/output/output_records.h, so integration tests
+// compare whole records, not a few fields. Everything but `processing_time` (wall clock) and
+// `source` (where the broker put the input, which a consumer reads back) is fixed by the inputs
+// alone.
 #pragma once
 
 #include <gtest/gtest.h>

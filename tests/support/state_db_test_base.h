@@ -9,7 +9,7 @@
 
 #include <memory>
 
-#include "state/state_db.h"
+#include "state/db/state_db.h"
 #include "tests/support/temp_dir.h"
 
 namespace riskstream {

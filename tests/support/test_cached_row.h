@@ -7,7 +7,7 @@
 #include <string>
 #include <utility>
 
-#include "state/row_cache.h"
+#include "state/cache/row_cache.h"
 
 namespace riskstream {
 
