@@ -269,7 +269,7 @@ Status FeatureEngine::Evaluate(const Event& event, FeatureVector& out) {
   out.values = std::move(values);
   out.values.assign(specs_.size(), Value::Missing());
   if (event.type == EventType::kLabel) return ApplyLabel(event, out);
-  // One key, one lookup of the entity's windows and one settle per group. Every group's key is
+  // One key, one lookup of the entity's windows and one release per group. Every group's key is
   // found first and its place in the cache fetched, then every group's object, so that the
   // lookups' cache misses overlap instead of coming one after another.
   for (size_t g = 0; g < groups_.size(); ++g) {
@@ -304,7 +304,7 @@ Status FeatureEngine::Evaluate(const Event& event, FeatureVector& out) {
       out.values[i] = ValueOf(spec, *aggregate, stores_[i]->spec().Bounds(event.event_time).first,
                               event.event_time);
     }
-    if (windows != nullptr) db_.SettleCached(windows, changed);
+    if (windows != nullptr) db_.ReleaseCached(windows, changed);
   }
   for (size_t i = 0; i < specs_.size(); ++i) {
     const FeatureSpec& spec = specs_[i];

@@ -62,7 +62,7 @@ struct TickClock {
 };
 
 // Adds the time since `since` to `seconds` and moves `since` to now.
-void Charge(TickClock::time_point& since, double& seconds) {
+void ChargeElapsed(TickClock::time_point& since, double& seconds) {
   auto now = TickClock::now();
   seconds += std::chrono::duration<double>(now - since).count();
   since = now;
@@ -126,7 +126,7 @@ Result<ReplayTotals> RunReplay(const ReplayOptions& options, std::ostream& progr
     double cpu_at_start = ThreadCpuSeconds();
     while (true) {
       auto next = source->NextItem();
-      Charge(clock, totals.input_wait_seconds);
+      ChargeElapsed(clock, totals.input_wait_seconds);
       if (!next.ok()) return next.status();
       if (*next == nullptr) break;
       // The next event's fields are fetched from the reading thread's core meanwhile.
@@ -140,9 +140,9 @@ Result<ReplayTotals> RunReplay(const ReplayOptions& options, std::ostream& progr
       auto processed = topology.ProcessParsed(record.bytes, (*next)->parsed, record.source,
                                               wall_clock.AtMs(clock));
       if (!processed.ok()) return processed.status().WithContext(record.origin);
-      Charge(clock, totals.decide_seconds);
+      ChargeElapsed(clock, totals.decide_seconds);
       if (Status s = (*outputs)->Write(record, *processed); !s.ok()) return s;
-      Charge(clock, totals.write_seconds);
+      ChargeElapsed(clock, totals.write_seconds);
       if (options.observer) options.observer(record, *processed);
       ++totals.events;
       if (processed->decision) {
@@ -159,7 +159,7 @@ Result<ReplayTotals> RunReplay(const ReplayOptions& options, std::ostream& progr
           Status s = own_state ? state.FlushPendingBatch() : state.Commit();
           if (!s.ok()) return s;
         }
-        Charge(clock, totals.commit_seconds);
+        ChargeElapsed(clock, totals.commit_seconds);
       }
       totals.decisions = (*outputs)->decisions();
       totals.alerts = (*outputs)->alerts();
@@ -169,9 +169,9 @@ Result<ReplayTotals> RunReplay(const ReplayOptions& options, std::ostream& progr
     if (!own_state) {  // a kept state directory holds everything replayed
       if (Status s = state.Commit(); !s.ok()) return s;
     }
-    Charge(clock, totals.commit_seconds);
+    ChargeElapsed(clock, totals.commit_seconds);
     if (Status s = (*outputs)->Close(); !s.ok()) return s;
-    Charge(clock, totals.write_seconds);
+    ChargeElapsed(clock, totals.write_seconds);
     totals.decisions = (*outputs)->decisions();
     totals.alerts = (*outputs)->alerts();
     totals.rejects = (*outputs)->rejects();

@@ -3,15 +3,10 @@
 #include <spdlog/spdlog.h>
 
 namespace riskstream {
-namespace {
-
-constexpr int kFlushTimeoutMs = 5000;  // per attempt; an unanswered commit is retried
-
-}  // namespace
 
 Result<OutputTransaction::Outcome> AtLeastOnceTransaction::Commit(
     const PartitionOffsets& next_offsets) {
-  Status status = sink_.Flush(kFlushTimeoutMs);
+  Status status = sink_.Flush(kCommitAttemptTimeoutMs);
   if (status.code() == Status::Code::kUnavailable) return status;
   if (status.ok()) status = state_.Commit();
   if (!status.ok()) return status.WithContext("commit");

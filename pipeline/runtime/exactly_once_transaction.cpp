@@ -5,12 +5,6 @@
 #include "state/changelog/changelog.h"
 
 namespace riskstream {
-namespace {
-
-constexpr int kFlushTimeoutMs = 5000;  // per attempt; an unanswered commit is retried
-
-}  // namespace
-
 Result<OutputTransaction::Outcome> ExactlyOnceTransaction::Commit(
     const PartitionOffsets& next_offsets) {
   if (!changelog_produced_) {
@@ -26,7 +20,7 @@ Result<OutputTransaction::Outcome> ExactlyOnceTransaction::Commit(
     }
     changelog_produced_ = true;
   }
-  auto outcome = producer_.Commit(next_offsets, kFlushTimeoutMs);
+  auto outcome = producer_.Commit(next_offsets, kCommitAttemptTimeoutMs);
   if (!outcome.ok()) {
     if (outcome.status().code() == Status::Code::kUnavailable) return outcome.status();
     return outcome.status().WithContext("commit");
@@ -49,7 +43,7 @@ Result<OutputTransaction::Outcome> ExactlyOnceTransaction::Commit(
 }
 
 Status ExactlyOnceTransaction::Abort() {
-  if (Status s = producer_.Abort(kFlushTimeoutMs); !s.ok()) return s;
+  if (Status s = producer_.Abort(kCommitAttemptTimeoutMs); !s.ok()) return s;
   changelog_produced_ = false;
   state_.DiscardPending();
   return Status::Ok();
@@ -58,9 +52,8 @@ Status ExactlyOnceTransaction::Abort() {
 void ExactlyOnceTransaction::Discard() {
   state_.DiscardPending();
   changelog_produced_ = false;
-  if (!producer_.fatal())
-    static_cast<void>(producer_.Abort(kFlushTimeoutMs));  // else the next
-                                                          // instance aborts
+  // A fenced or broken producer cannot abort: the next instance's producer does.
+  if (!producer_.fatal()) static_cast<void>(producer_.Abort(kCommitAttemptTimeoutMs));
 }
 
 }  // namespace riskstream

@@ -21,6 +21,9 @@
 
 namespace riskstream {
 
+// How long one commit attempt waits for the broker; an unanswered commit is retried.
+inline constexpr int kCommitAttemptTimeoutMs = 5000;
+
 class OutputTransaction {
  public:
   // What Commit() did.

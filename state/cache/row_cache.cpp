@@ -9,8 +9,8 @@ namespace riskstream {
 namespace {
 
 constexpr uint32_t kClean = static_cast<uint32_t>(-1);
-// The index slot (a view and a pointer) and its control byte, at the table's usual load.
-constexpr size_t kEntryOverhead = 32;
+// The index slot (a pointer and a hash) and its control byte, at the table's usual load.
+constexpr size_t kEntryOverhead = 24;
 
 }  // namespace
 
@@ -44,17 +44,22 @@ CachedRow* RowCache::Find(HashedKey key) {
     return nullptr;
   }
   ++hits_;
-  CachedRow* row = found->second.get();
+  CachedRow* row = found->row.get();
   row->referenced_ = true;  // moved to the newest end only if it comes up for eviction
   last_found_ = row;
   return row;
 }
 
+const CachedRow* RowCache::FindByHash(size_t hash) const {
+  auto found = index_.find(HashProbe{hash});
+  return found == index_.end() ? nullptr : found->row.get();
+}
+
 void RowCache::PrefetchObject(HashedKey key) const {
-  auto found = index_.find(HashOnly{key.hash}, key.hash);
-  if (found == index_.end()) return;
+  const CachedRow* row = FindByHash(key.hash);
+  if (row == nullptr) return;
   // The lines of an object of the usual size with its key (keyed_allocation.h).
-  const char* object = reinterpret_cast<const char*>(found->second.get());
+  const char* object = reinterpret_cast<const char*>(row);
   for (size_t at = 0; at < kCachedSlotBytes; at += 64) __builtin_prefetch(object + at);
   __builtin_prefetch(object + kCachedSlotBytes - 1);
 }
@@ -63,13 +68,14 @@ CachedRow* RowCache::Add(std::unique_ptr<CachedRow> row) {
   CachedRow* raw = row.get();
   raw->bytes_ = raw->Bytes() + kEntryOverhead;
   bytes_ += raw->bytes_;
-  index_.emplace(raw->key(), std::move(row));
+  const size_t hash = Hash(raw->key());
+  index_.insert(Slot{std::move(row), hash});
   LinkNewest(raw);
   last_found_ = raw;
   return raw;
 }
 
-void RowCache::Settle(CachedRow* row, bool changed, RowWriter& evict_to) {
+void RowCache::Release(CachedRow* row, bool changed, RowWriter& evict_to) {
   if (changed && row->dirty_at_ == kClean) {
     row->dirty_at_ = static_cast<uint32_t>(dirty_.size());
     dirty_.push_back(row);
@@ -102,7 +108,8 @@ void RowCache::Evict(CachedRow* row, RowWriter& evict_to) {
   if (row == last_found_) last_found_ = nullptr;
   bytes_ -= row->bytes_;
   ++evictions_;
-  index_.erase(index_.find(row->key()));  // destroys the row
+  const std::string_view key = row->key();
+  index_.erase(index_.find(HashedKey{key, Hash(key)}));  // destroys the row
 }
 
 void RowCache::StageAll(RowWriter& out) const {

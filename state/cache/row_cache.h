@@ -14,7 +14,7 @@
 //     once every dirty object is staged;
 //   - a dirty object stays dirty until Committed(), so staging may run again (a failed commit);
 //   - Clear() after a discard forgets every object, so none holds a dropped change.
-// A budget of 0 keeps nothing between uses: an object is staged and dropped when settled. Not
+// A budget of 0 keeps nothing between uses: an object is staged and dropped when released. Not
 // thread-safe: owned by one StateDb. Lookups among millions of objects miss the CPU cache twice
 // (the index, then the object): a caller with several keys at hand prefetches the index for all
 // (Prefetch), then their objects (PrefetchObject), so that the misses overlap, and hashes each key
@@ -29,7 +29,7 @@
 #include <string_view>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "state/db/state_family.h"
 
 namespace riskstream {
@@ -55,8 +55,8 @@ class RowWriter {
   virtual void Put(StateFamily family, std::string_view key, std::string_view value) = 0;
   virtual void Delete(StateFamily family, std::string_view key) = 0;
   // Rows of `family` under `prefix` are staged for the first time (before them): a writer into
-  // the database records it (StateDb::NoteRows); one that writes nowhere may ignore it.
-  virtual void NoteRows(StateFamily family, std::string_view prefix) {
+  // the database records it (StateDb::MarkPrefixWritten); one that writes nowhere may ignore it.
+  virtual void MarkPrefixWritten(StateFamily family, std::string_view prefix) {
     static_cast<void>(family);
     static_cast<void>(prefix);
   }
@@ -69,7 +69,7 @@ class CachedRow {
   // Its key in the cache: fixed for its lifetime, unique among the cache's objects. The first
   // byte names the kind of object (a tag per subclass), so objects of two kinds never share a key.
   virtual std::string_view key() const = 0;
-  // Memory held, roughly (read when the object is settled).
+  // Memory held, roughly (read when the object is released).
   virtual size_t Bytes() const = 0;
   // Writes the rows changed since the last Committed() into `out`. May run more than once.
   virtual void Stage(RowWriter& out) const = 0;
@@ -95,23 +95,25 @@ class RowCache {
   static size_t Hash(std::string_view key) { return KeyHash{}(key); }
   static HashedKey Hashed(std::string_view key) { return {key, Hash(key)}; }
 
-  // The object cached under `key` (a miss: nullptr), marked as used. Valid until the next Settle()
+  // The object cached under `key` (a miss: nullptr), marked as used. Valid until the next Release()
   // or Clear().
   CachedRow* Find(std::string_view key) { return Find(Hashed(key)); }
   CachedRow* Find(HashedKey key);
   // Starts fetching the index's memory where `key` would be into the CPU cache, so that a Find()
   // or PrefetchObject() soon after waits less.
   void Prefetch(HashedKey key) const { index_.prefetch(key); }
-  // Starts fetching the object cached under `key`, if any, into the CPU cache. Reads the index
-  // only (waiting for it, unless prefetched): it tells objects apart by the key's hash, so a
-  // rare collision fetches another object.
+  // An object whose key hashes to `hash` (a key collision may give another than the one wanted),
+  // or nullptr. Reads the index only, no object: the index keeps each key's hash.
+  const CachedRow* FindByHash(size_t hash) const;
+  // Starts fetching the object cached under `key`, if any, into the CPU cache; found by the hash
+  // alone (FindByHash), so a rare collision fetches another object.
   void PrefetchObject(HashedKey key) const;
   // Caches `row` (just read from the database, or new), whose key must not be cached yet;
   // evicts nothing. Returns it, valid as a Find() result.
   CachedRow* Add(std::unique_ptr<CachedRow> row);
   // Ends a use of `row` (from Find or Add): `changed` marks it dirty. Then evicts the least
   // recently used objects while over budget (`row` last), staging dirty ones into `evict_to`.
-  void Settle(CachedRow* row, bool changed, RowWriter& evict_to);
+  void Release(CachedRow* row, bool changed, RowWriter& evict_to);
 
   // Stages every dirty object into `out`; they stay dirty until Committed().
   void StageAll(RowWriter& out) const;
@@ -129,30 +131,44 @@ class RowCache {
   void Evict(CachedRow* row, RowWriter& evict_to);
 
   size_t capacity_;
-  // Any object whose key has the hash: PrefetchObject's lookup, which reads no object.
-  struct HashOnly {
+  struct KeyHash {
+    size_t operator()(std::string_view key) const { return std::hash<std::string_view>{}(key); }
+  };
+  // One entry of the index: an object and its key's hash. The table grows without reading any
+  // object, and a lookup by hash alone (HashProbe) reads none either.
+  struct Slot {
+    std::unique_ptr<CachedRow> row;
     size_t hash;
   };
-  // Hashes a key's text, or takes the hash given with it (heterogeneous lookup).
-  struct KeyHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view key) const { return std::hash<std::string_view>{}(key); }
-    size_t operator()(const HashedKey& key) const { return key.hash; }
-    size_t operator()(const HashOnly& key) const { return key.hash; }
+  // Every object whose key has this hash.
+  struct HashProbe {
+    size_t hash;
   };
-  struct KeyEq {
+  // Equality is the key's, checked by hash first (an object is read only when the hashes match);
+  // a HashProbe equals the slots whose hash is its own. Both agree with SlotHash, as abseil's
+  // heterogeneous lookup requires.
+  struct SlotHash {
     using is_transparent = void;
-    bool operator()(std::string_view a, std::string_view b) const { return a == b; }
-    bool operator()(const HashedKey& a, std::string_view b) const { return a.text == b; }
-    bool operator()(std::string_view a, const HashedKey& b) const { return a == b.text; }
-    // The table compared the hash's top bits (its control byte) already.
-    bool operator()(const HashOnly&, std::string_view) const { return true; }
-    bool operator()(std::string_view, const HashOnly&) const { return true; }
+    size_t operator()(const Slot& slot) const { return slot.hash; }
+    size_t operator()(const HashedKey& key) const { return key.hash; }
+    size_t operator()(const HashProbe& probe) const { return probe.hash; }
+  };
+  struct SlotEq {
+    using is_transparent = void;
+    bool operator()(const Slot& a, const Slot& b) const {
+      return a.hash == b.hash && a.row->key() == b.row->key();
+    }
+    bool operator()(const Slot& a, const HashedKey& b) const {
+      return a.hash == b.hash && a.row->key() == b.text;
+    }
+    bool operator()(const HashedKey& a, const Slot& b) const { return (*this)(b, a); }
+    bool operator()(const Slot& a, const HashProbe& b) const { return a.hash == b.hash; }
+    bool operator()(const HashProbe& a, const Slot& b) const { return a.hash == b.hash; }
   };
 
-  // Views of key(), in an open-addressing table: a lookup among millions of objects costs about
-  // one cache miss for the slot before the object itself.
-  absl::flat_hash_map<std::string_view, std::unique_ptr<CachedRow>, KeyHash, KeyEq> index_;
+  // An open-addressing table: a lookup among millions of objects costs about one cache miss for
+  // the slot before the object itself.
+  absl::flat_hash_set<Slot, SlotHash, SlotEq> index_;
   CachedRow* newest_ = nullptr;
   CachedRow* oldest_ = nullptr;
   CachedRow* last_found_ = nullptr;  // found or added last

@@ -51,7 +51,7 @@ class CachedAccount final : public CachedRow {
   size_t Bytes() const override { return KeyedAllocationBytes(sizeof(*this), key_size_); }
   void Stage(RowWriter& out) const override {
     const std::string_view row_key = key().substr(1);
-    if (!noted_) out.NoteRows(StateFamily::kCredit, row_key);
+    if (!noted_) out.MarkPrefixWritten(StateFamily::kCredit, row_key);
     out.Put(StateFamily::kCredit, row_key, Encode(account_));
   }
   void Committed() override { noted_ = true; }
@@ -61,7 +61,7 @@ class CachedAccount final : public CachedRow {
  private:
   CreditAccount account_;
   uint32_t key_size_;
-  bool noted_;  // its row key was noted as written (RowWriter::NoteRows)
+  bool noted_;  // its row key was noted as written (RowWriter::MarkPrefixWritten)
 };
 
 }  // namespace
@@ -90,7 +90,7 @@ HashedKey CreditStore::HashedCacheKey(std::string_view account_id) {
 Result<std::optional<CreditAccount>> CreditStore::Get(std::string_view account_id) {
   if (CachedRow* cached = db_->FindCached(HashedCacheKey(account_id))) {
     CreditAccount account = static_cast<CachedAccount*>(cached)->account();
-    db_->SettleCached(cached, /*changed=*/false);
+    db_->ReleaseCached(cached, /*changed=*/false);
     return std::optional<CreditAccount>(account);
   }
   const std::string_view row_key = std::string_view(key_).substr(1);
@@ -102,7 +102,7 @@ Result<std::optional<CreditAccount>> CreditStore::Get(std::string_view account_i
   auto account = Decode(*row, account_id);
   if (account.ok() && account->has_value()) {
     CachedRow* cached = db_->AddCached(MakeKeyed<CachedAccount>(key_, **account, true));
-    db_->SettleCached(cached, /*changed=*/false);
+    db_->ReleaseCached(cached, /*changed=*/false);
   }
   return account;
 }
@@ -114,7 +114,7 @@ void CreditStore::Put(std::string_view account_id, const CreditAccount& account)
   } else {
     cached = db_->AddCached(MakeKeyed<CachedAccount>(key_, account, false));
   }
-  db_->SettleCached(cached, /*changed=*/true);
+  db_->ReleaseCached(cached, /*changed=*/true);
 }
 
 Result<std::optional<CreditAccount>> CreditStore::GetCommitted(std::string_view account_id) const {

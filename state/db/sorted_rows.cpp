@@ -15,7 +15,7 @@ void SortedRows::Put(StateFamily family, std::string_view key, std::string_view 
 
 void SortedRows::Delete(StateFamily family, std::string_view key) { Add(family, true, key, {}); }
 
-void SortedRows::NoteRows(StateFamily family, std::string_view prefix) {
+void SortedRows::MarkPrefixWritten(StateFamily family, std::string_view prefix) {
   notes_.emplace_back(family, prefix);
 }
 
@@ -41,7 +41,7 @@ std::string_view SortedRows::Value(const Row& row) const {
 }
 
 void SortedRows::WriteTo(RowWriter& out) {
-  for (const auto& [family, prefix] : notes_) out.NoteRows(family, prefix);
+  for (const auto& [family, prefix] : notes_) out.MarkPrefixWritten(family, prefix);
   std::stable_sort(rows_.begin(), rows_.end(), [this](const Row& a, const Row& b) {
     if (a.family != b.family) return a.family < b.family;
     return Key(a) < Key(b);

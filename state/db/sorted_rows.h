@@ -21,7 +21,7 @@ class SortedRows final : public RowWriter {
  public:
   void Put(StateFamily family, std::string_view key, std::string_view value) override;
   void Delete(StateFamily family, std::string_view key) override;
-  void NoteRows(StateFamily family, std::string_view prefix) override;
+  void MarkPrefixWritten(StateFamily family, std::string_view prefix) override;
 
   // Writes every collected change into `out`, in (family, key) order, after the noted prefixes.
   void WriteTo(RowWriter& out);

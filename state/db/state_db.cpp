@@ -60,8 +60,8 @@ class StateDb::BatchWriter final : public RowWriter {
   void Delete(StateFamily family, std::string_view key) override {
     batch_.Delete(db_.Handle(family), rocksdb::Slice(key.data(), key.size()));
   }
-  void NoteRows(StateFamily family, std::string_view prefix) override {
-    db_.NoteRows(family, prefix);
+  void MarkPrefixWritten(StateFamily family, std::string_view prefix) override {
+    db_.MarkPrefixWritten(family, prefix);
   }
 
  private:
@@ -193,9 +193,9 @@ Result<std::optional<std::string>> StateDb::Get(Family family, const std::string
   return std::optional<std::string>(std::move(value));
 }
 
-void StateDb::SettleCached(CachedRow* row, bool changed) {
+void StateDb::ReleaseCached(CachedRow* row, bool changed) {
   BatchWriter pending(*this, *pending_);
-  cache_->Settle(row, changed, pending);
+  cache_->Release(row, changed, pending);
 }
 
 Result<std::optional<std::string>> StateDb::GetCommitted(Family family,
@@ -237,9 +237,9 @@ size_t StateDb::PendingBatchBytes() const {
 
 void StateDb::Put(Family family, const std::string& key, const std::string& value) {
   // A window row under its entity's prefix; any other row under its whole key.
-  NoteRows(family, family == Family::kWindows
-                       ? std::string_view(key).substr(0, EntityPrefixLength(key))
-                       : std::string_view(key));
+  MarkPrefixWritten(family, family == Family::kWindows
+                                ? std::string_view(key).substr(0, EntityPrefixLength(key))
+                                : std::string_view(key));
   pending_->Put(Handle(family), key, value);
 }
 

@@ -75,21 +75,22 @@ class StateDb {
   // cache (window entities use their entity prefix, which starts with a partition and a store
   // id). An object's rows must be read and written through it only while it is cached.
   // FindCached/AddCached/PrefetchCached/PrefetchCachedObject as RowCache::Find/Add/Prefetch/
-  // PrefetchObject; SettleCached ends a use (the object may be evicted then: its pointer is invalid
-  // after the call).
+  // PrefetchObject; ReleaseCached ends a use (the object may be evicted then: its pointer is
+  // invalid after the call).
   CachedRow* FindCached(std::string_view key) { return cache_->Find(key); }
   CachedRow* FindCached(HashedKey key) { return cache_->Find(key); }
   void PrefetchCached(HashedKey key) const { cache_->Prefetch(key); }
   void PrefetchCachedObject(HashedKey key) const { cache_->PrefetchObject(key); }
   CachedRow* AddCached(std::unique_ptr<CachedRow> row) { return cache_->Add(std::move(row)); }
-  void SettleCached(CachedRow* row, bool changed);
-  // What was written, known in a database this StateDb created (until a restore): NoteRows()
-  // records that rows of `family` starting with `prefix` may be written from now on, and
-  // MayHaveRows() is false only when no such prefix was ever noted. True means "read to know".
-  // Put() notes what it writes: a window row by its entity prefix (key_codec.h), any other row by
-  // its whole key. A store that stages rows itself (a cached object, a PendingWriter) notes a
-  // prefix before its first row under it reaches a batch (RowWriter::NoteRows when staging).
-  void NoteRows(Family family, std::string_view prefix) {
+  void ReleaseCached(CachedRow* row, bool changed);
+  // What was written, known in a database this StateDb created (until a restore):
+  // MarkPrefixWritten() records that rows of `family` starting with `prefix` may be written from
+  // now on, and MayHaveRows() is false only when no such prefix was ever noted. True means "read to
+  // know". Put() notes what it writes: a window row by its entity prefix (key_codec.h), any other
+  // row by its whole key. A store that stages rows itself (a cached object, a PendingWriter) notes
+  // a prefix before its first row under it reaches a batch (RowWriter::MarkPrefixWritten when
+  // staging).
+  void MarkPrefixWritten(Family family, std::string_view prefix) {
     if (!written_) return;
     written_->Add(prefix, static_cast<uint64_t>(family) + 1);
     noted_families_ |= FamilyBit(family);
@@ -203,7 +204,8 @@ class StateDb {
   rocksdb::WriteOptions write_options_;
   std::shared_ptr<rocksdb::Statistics> statistics_;
   std::unique_ptr<RowCache> cache_;
-  // Prefixes noted (NoteRows), when the database was created empty, and the families with any.
+  // Prefixes noted (MarkPrefixWritten), when the database was created empty, and the families with
+  // any.
   std::unique_ptr<PrefixFilter> written_;
   uint32_t noted_families_ = 0;
   static uint32_t FamilyBit(Family family) { return uint32_t{1} << static_cast<uint32_t>(family); }

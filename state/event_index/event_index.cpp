@@ -96,7 +96,7 @@ Status EventIndex::Expire(TimestampMs newest_event_time, int64_t* expired) {
     discards_seen_ = db_.discards();
   }
   if (oldest_ && *oldest_ > cutoff) return Status::Ok();
-  std::vector<std::pair<std::string, TimestampMs>> doomed;  // (by-time key, time)
+  std::vector<std::pair<std::string, TimestampMs>> expiring;  // (by-time key, time)
   TimestampMs next_oldest = std::numeric_limits<TimestampMs>::max();
   if (db_.MayHaveRows(kFamily, IdTag())) {
     auto it = db_.NewIterator(kFamily);
@@ -112,11 +112,11 @@ Status EventIndex::Expire(TimestampMs newest_event_time, int64_t* expired) {
         next_oldest = time;
         break;
       }
-      doomed.emplace_back(std::string(key), time);
+      expiring.emplace_back(std::string(key), time);
     }
     if (!it->status().ok()) return Status::IoError(it->status().ToString());
   }
-  for (const auto& [by_time, time] : doomed) {
+  for (const auto& [by_time, time] : expiring) {
     std::string_view event_id = std::string_view(by_time).substr(1 + 8);
     // A repeated id may have a newer entry: delete the id row only if it holds this one.
     auto stored = GetStored(event_id);
@@ -134,7 +134,7 @@ Status EventIndex::Expire(TimestampMs newest_event_time, int64_t* expired) {
 }
 
 void EventIndex::Stage(RowWriter& out) const {
-  if (!fresh_.empty()) out.NoteRows(kFamily, IdTag());
+  if (!fresh_.empty()) out.MarkPrefixWritten(kFamily, IdTag());
   fresh_.ForEach([&](std::string_view event_id, TimestampMs time, std::string_view payload) {
     out.Put(kFamily, IdKey(event_id), EncodeEntry(time, payload));
     out.Put(kFamily, TimeKey(time, event_id), "");

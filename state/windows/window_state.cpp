@@ -56,7 +56,7 @@ bool WindowState::DecodeEntries(std::string_view row, size_t pos, uint32_t chunk
     if (!ReadLengthPrefixed(row, pos, text)) return false;
     entry.chunk = chunk;
     entry.set_text(text);
-    CountAside(static_cast<int64_t>(text.size()));
+    CountHeapBytes(static_cast<int64_t>(text.size()));
     log_.push_back(std::move(entry));
   }
   return true;
@@ -136,7 +136,7 @@ size_t WindowState::Insert(TimestampMs time, uint64_t seq, double value, std::st
   entry.value = value;
   entry.chunk = chunk;
   entry.set_text(text);
-  CountAside(static_cast<int64_t>(text.size()));
+  CountHeapBytes(static_cast<int64_t>(text.size()));
   log_.insert(log_.begin() + static_cast<std::ptrdiff_t>(at), std::move(entry));
   if (at + 1 == end()) {
     head_dirty_ = true;  // the newest chunk is inline in the head
@@ -167,11 +167,11 @@ void WindowState::SplitIfLarge(size_t i) {
 void WindowState::PopFront() {
   WindowEntry& gone = log_[front_];
   const uint32_t chunk = gone.chunk;
-  CountAside(-static_cast<int64_t>(gone.text().size()));
+  CountHeapBytes(-static_cast<int64_t>(gone.text().size()));
   gone.clear_text();
   ++front_;
   head_dirty_ = true;
-  if (front_ == end() || log_[front_].chunk != chunk) AppendChange(changes().doomed, chunk);
+  if (front_ == end() || log_[front_].chunk != chunk) AppendChange(changes().expired_chunks, chunk);
   if (front_ == end()) {
     log_.clear();
     front_ = 0;
@@ -226,11 +226,11 @@ std::string WindowState::ChunkKey(std::string_view prefix, uint32_t id) {
 size_t WindowState::Bytes() const {
   return sizeof(*this) + newest_text_size_ +
          (log_.capacity() > kInlineEntries ? log_.capacity() * sizeof(WindowEntry) : 0) +
-         aside_bytes_;
+         heap_bytes_;
 }
 
 void WindowState::Stage(std::string_view prefix, RowWriter& out) const {
-  if (!noted_) out.NoteRows(StateFamily::kWindows, prefix);
+  if (!noted_) out.MarkPrefixWritten(StateFamily::kWindows, prefix);
   const uint32_t tail = TailChunk();
   if (head_dirty_) {
     std::string row;
@@ -260,7 +260,7 @@ void WindowState::Stage(std::string_view prefix, RowWriter& out) const {
     AppendEntries(row, log_.data() + first, log_.data() + last);
     out.Put(StateFamily::kWindows, ChunkKey(prefix, chunk.id), row);
   }
-  for (uint32_t id : changes_->doomed) {
+  for (uint32_t id : changes_->expired_chunks) {
     if (id != stored_inline_ && id != tail) out.Delete(StateFamily::kWindows, ChunkKey(prefix, id));
   }
 }
@@ -269,7 +269,7 @@ void WindowState::Committed() {
   head_dirty_ = false;
   noted_ = true;
   if (changes_) {
-    CountAside(-static_cast<int64_t>(changes_->Bytes()));
+    CountHeapBytes(-static_cast<int64_t>(changes_->Bytes()));
     changes_.reset();
   }
   stored_inline_ = TailChunk();

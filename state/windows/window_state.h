@@ -86,12 +86,12 @@ class WindowState {
   Multisets& sets() {
     if (!sets_) {
       sets_ = std::make_unique<Multisets>();
-      CountAside(sizeof(Multisets));
+      CountHeapBytes(sizeof(Multisets));
     }
     return *sets_;
   }
   // Keeps the byte estimate of the multisets current (call after changing them).
-  void CountMultisetBytes(int64_t delta) { CountAside(delta); }
+  void CountMultisetBytes(int64_t delta) { CountHeapBytes(delta); }
 
   // Reads the head row written by Stage(), with its inline entries. False when corrupt.
   bool DecodeHead(std::string_view row);
@@ -144,17 +144,17 @@ class WindowState {
   // in-order event changes only the newest chunk, which is inline in the head).
   struct ChunkChanges {
     std::vector<DirtyChunk> dirty;
-    std::vector<uint32_t> doomed;
-    // Their memory, as aside_bytes_ counts it (changes() and AppendChange add it piece by piece).
+    std::vector<uint32_t> expired_chunks;
+    // Their memory, as heap_bytes_ counts it (changes() and AppendChange add it piece by piece).
     size_t Bytes() const {
       return sizeof(ChunkChanges) + dirty.capacity() * sizeof(DirtyChunk) +
-             doomed.capacity() * sizeof(uint32_t);
+             expired_chunks.capacity() * sizeof(uint32_t);
     }
   };
   ChunkChanges& changes() {
     if (!changes_) {
       changes_ = std::make_unique<ChunkChanges>();
-      CountAside(sizeof(ChunkChanges));
+      CountHeapBytes(sizeof(ChunkChanges));
     }
     return *changes_;
   }
@@ -163,10 +163,10 @@ class WindowState {
   void AppendChange(List& list, Item item) {
     const size_t capacity = list.capacity();
     list.push_back(item);
-    CountAside(static_cast<int64_t>((list.capacity() - capacity) * sizeof(Item)));
+    CountHeapBytes(static_cast<int64_t>((list.capacity() - capacity) * sizeof(Item)));
   }
-  void CountAside(int64_t delta) {
-    aside_bytes_ = static_cast<uint32_t>(static_cast<int64_t>(aside_bytes_) + delta);
+  void CountHeapBytes(int64_t delta) {
+    heap_bytes_ = static_cast<uint32_t>(static_cast<int64_t>(heap_bytes_) + delta);
   }
 
   // Most entities are seen once: a log of one entry sits in the object (no allocation, and no
@@ -182,11 +182,11 @@ class WindowState {
   uint32_t tail_chunk_entries_ = 0;    // entries of the newest chunk
   uint32_t stored_inline_ = kNoChunk;  // the chunk inline in the committed head row
   // Memory held outside this object and its log's array: the entries' texts, the multisets (an
-  // estimate) and the chunk changes. Kept as they change, so that Bytes() (every settle) reads no
+  // estimate) and the chunk changes. Kept as they change, so that Bytes() (every release) reads no
   // other allocation.
-  uint32_t aside_bytes_ = 0;
+  uint32_t heap_bytes_ = 0;
   bool head_dirty_ = false;
-  bool noted_ = false;  // its prefix was noted as written (RowWriter::NoteRows)
+  bool noted_ = false;  // its prefix was noted as written (RowWriter::MarkPrefixWritten)
 
  public:
   bool present = false;  // the entity has stored state

@@ -258,7 +258,7 @@ Result<WindowAggregate> WindowStore::Apply(uint32_t partition, std::string_view 
   bool changed = false;
   const std::string key = CachedEntity::Key(partition, entity);
   auto out = Apply(windows, RowCache::Hashed(key), t, contribution, want_previous, changed);
-  if (out.ok() && windows != nullptr) db_.SettleCached(windows, changed);
+  if (out.ok() && windows != nullptr) db_.ReleaseCached(windows, changed);
   return out;
 }
 
@@ -286,7 +286,7 @@ Status WindowStore::Insert(uint32_t partition, std::string_view entity, Timestam
   if (!e.ok()) return e.status();
   AddToLog(**e, t, contribution);
   (*e)->TouchHead();
-  db_.SettleCached(windows, true);
+  db_.ReleaseCached(windows, true);
   return Status::Ok();
 }
 

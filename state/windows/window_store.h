@@ -100,7 +100,7 @@ class WindowStore {
   // entity's windows in the StateDb's cache, found or made by the first of them that needs them
   // (nullptr until then; a read of an entity with no state makes nothing). Sets `changed` (never
   // clears it) when this store's window changed. The caller ends the use after the last store with
-  // `db.SettleCached(windows, changed)` when `windows` is set.
+  // `db.ReleaseCached(windows, changed)` when `windows` is set.
   Result<WindowAggregate> Apply(CachedEntity*& windows, HashedKey cache_key, TimestampMs t,
                                 const std::optional<WindowContribution>& contribution,
                                 bool want_previous, bool& changed);

@@ -160,6 +160,25 @@ class StreamRunnerTest : public ::testing::Test {
     return OutputsOf(broker, config);
   }
 
+  // A run over the standard input with the faults `inject` asks the broker for.
+  struct FaultyRun {
+    InMemoryBroker broker;
+    Run run;
+    Outputs outputs;
+  };
+  std::unique_ptr<FaultyRun> RunWithFaults(
+      const std::string& guarantee, const std::function<void(InMemoryBroker&)>& inject,
+      const std::function<void(int64_t, InMemoryConnector&)>& during = {}) {
+    PipelineConfig config = Config(guarantee, "state-" + guarantee);
+    auto faulty = std::make_unique<FaultyRun>();
+    Produce(faulty->broker, config, 0, kEvents);
+    inject(faulty->broker);
+    faulty->run = RunUntilCaughtUp(faulty->broker, config, guarantee == "exactly_once", during);
+    faulty->outputs = OutputsOf(faulty->broker, config);
+    ExpectAllCommitted(faulty->broker, config);
+    return faulty;
+  }
+
   TempDir dir_;
 };
 
@@ -193,44 +212,32 @@ TEST_F(StreamRunnerTest, DecidesEachInputOnceAndCommitsItsPosition) {
 
 TEST_F(StreamRunnerTest, AnAbortedTransactionIsRedoneWithTheSameOutputs) {
   const Outputs clean = Clean("exactly_once");
-  PipelineConfig config = Config("exactly_once", "state");
-  InMemoryBroker broker;
-  Produce(broker, config, 0, kEvents);
-  broker.abort_next_commits = 3;
-  Run run = RunUntilCaughtUp(broker, config, /*exactly_once=*/true);
-  ASSERT_TRUE(run.status.ok()) << run.status.ToString();
-  EXPECT_EQ(broker.abort_next_commits, 0);
-  EXPECT_GT(run.processed, kEvents);  // the aborted batches were decided again
-  EXPECT_EQ(OutputsOf(broker, config), clean);
-  ExpectAllCommitted(broker, config);
+  auto faulty = RunWithFaults("exactly_once", [](InMemoryBroker& b) { b.abort_next_commits = 3; });
+  ASSERT_TRUE(faulty->run.status.ok()) << faulty->run.status.ToString();
+  EXPECT_EQ(faulty->broker.abort_next_commits, 0);
+  EXPECT_GT(faulty->run.processed, kEvents);  // the aborted batches were decided again
+  EXPECT_EQ(faulty->outputs, clean);
 }
 
 TEST_F(StreamRunnerTest, AFailedProduceAbortsTheBatchAndRewinds) {
   const Outputs clean = Clean("exactly_once");
-  PipelineConfig config = Config("exactly_once", "state");
-  InMemoryBroker broker;
-  Produce(broker, config, 0, kEvents);
-  broker.fail_produce_at = 150;
-  Run run = RunUntilCaughtUp(broker, config, /*exactly_once=*/true);
-  ASSERT_TRUE(run.status.ok()) << run.status.ToString();
-  EXPECT_GT(broker.produces(), 150);
-  EXPECT_GT(run.processed, kEvents);
-  EXPECT_EQ(OutputsOf(broker, config), clean);
+  auto faulty = RunWithFaults("exactly_once", [](InMemoryBroker& b) { b.fail_produce_at = 150; });
+  ASSERT_TRUE(faulty->run.status.ok()) << faulty->run.status.ToString();
+  EXPECT_GT(faulty->broker.produces(), 150);
+  EXPECT_GT(faulty->run.processed, kEvents);
+  EXPECT_EQ(faulty->outputs, clean);
 }
 
 TEST_F(StreamRunnerTest, AnUnansweredCommitIsRetriedAndNothingIsLost) {
   for (std::string guarantee : {"at_least_once", "exactly_once"}) {
     SCOPED_TRACE(guarantee);
     const Outputs clean = Clean(guarantee);
-    PipelineConfig config = Config(guarantee, "state-" + guarantee);
-    InMemoryBroker broker;
-    Produce(broker, config, 0, kEvents);
-    broker.unavailable_next_commits = 2;
-    Run run = RunUntilCaughtUp(broker, config, guarantee == "exactly_once");
-    ASSERT_TRUE(run.status.ok()) << run.status.ToString();
-    EXPECT_EQ(broker.unavailable_next_commits, 0);
-    EXPECT_EQ(run.processed, kEvents);  // retried, not redone
-    EXPECT_EQ(OutputsOf(broker, config), clean);
+    auto faulty =
+        RunWithFaults(guarantee, [](InMemoryBroker& b) { b.unavailable_next_commits = 2; });
+    ASSERT_TRUE(faulty->run.status.ok()) << faulty->run.status.ToString();
+    EXPECT_EQ(faulty->broker.unavailable_next_commits, 0);
+    EXPECT_EQ(faulty->run.processed, kEvents);  // retried, not redone
+    EXPECT_EQ(faulty->outputs, clean);
   }
 }
 
@@ -238,24 +245,21 @@ TEST_F(StreamRunnerTest, ARevokedPartitionIsCommittedAndResumedWithoutDuplicates
   for (std::string guarantee : {"at_least_once", "exactly_once"}) {
     SCOPED_TRACE(guarantee);
     const Outputs clean = Clean(guarantee);
-    PipelineConfig config = Config(guarantee, "state-" + guarantee);
-    InMemoryBroker broker;
-    Produce(broker, config, 0, kEvents);
     int rebalances = 0;
-    Run run = RunUntilCaughtUp(broker, config, guarantee == "exactly_once",
-                               [&](int64_t processed, InMemoryConnector& connector) {
-                                 if (processed % 170 != 0) return;
-                                 ++rebalances;
-                                 connector.source()->Reassign({{config.topics.transactions, 0},
-                                                               {config.topics.transactions, 1},
-                                                               {config.topics.applications, 2}});
-                               });
-    ASSERT_TRUE(run.status.ok()) << run.status.ToString();
+    auto faulty = RunWithFaults(
+        guarantee, [](InMemoryBroker&) {},
+        [&](int64_t processed, InMemoryConnector& connector) {
+          if (processed % 170 != 0) return;
+          ++rebalances;
+          connector.source()->Reassign(
+              {{"transactions", 0}, {"transactions", 1}, {"applications", 2}});
+        });
+    ASSERT_TRUE(faulty->run.status.ok()) << faulty->run.status.ToString();
     EXPECT_EQ(rebalances, 3);
     // Buffered records of a revoked partition are read again from the committed position, and
     // only those: each input is decided once.
-    EXPECT_EQ(OutputsOf(broker, config), clean);
-    ExpectAllCommitted(broker, config);
+    EXPECT_EQ(faulty->run.processed, kEvents);
+    EXPECT_EQ(faulty->outputs, clean);
   }
 }
 

@@ -31,11 +31,11 @@ TEST(RowCache, ChangesStayInMemoryUntilStagedAndCommitted) {
   EXPECT_EQ(cache.Find("k"), nullptr);
   TestCachedRow* row = AddRow(cache, "k", "v1");
   row->Set("v2");
-  cache.Settle(row, true, pending);
+  cache.Release(row, true, pending);
   row = static_cast<TestCachedRow*>(cache.Find("k"));
   ASSERT_NE(row, nullptr);
   row->Set("v3");
-  cache.Settle(row, true, pending);
+  cache.Release(row, true, pending);
   EXPECT_TRUE(pending.rows.empty());
   EXPECT_EQ(cache.dirty_objects(), 1u);
   MapWriter commit;
@@ -60,7 +60,7 @@ TEST(RowCache, EvictsTheOldestUnusedAndStagesDirtyOnes) {
   for (int i = 0; i < 100; ++i) {
     TestCachedRow* row = AddRow(cache, "k" + std::to_string(i), "clean");
     if (i % 2 == 0) row->Set("dirty" + std::to_string(i));
-    cache.Settle(row, i % 2 == 0, pending);
+    cache.Release(row, i % 2 == 0, pending);
   }
   const RowCacheStats stats = cache.stats();
   EXPECT_LE(stats.bytes, 2000u);
@@ -92,7 +92,7 @@ TEST(RowCache, PrefetchChangesNothing) {
     cache.Prefetch(RowCache::Hashed(keys.back()));  // before it is there
     cache.PrefetchObject(RowCache::Hashed(keys.back()));
     TestCachedRow* row = AddRow(cache, keys.back(), "v");
-    cache.Settle(row, false, pending);
+    cache.Release(row, false, pending);
   }
   const RowCacheStats before = cache.stats();
   ASSERT_GT(before.evictions, 0u);
@@ -108,7 +108,7 @@ TEST(RowCache, PrefetchChangesNothing) {
   EXPECT_EQ(after.misses, before.misses);
   EXPECT_EQ(after.rows, before.rows);
   TestCachedRow* row = AddRow(cache, "k100", "v");
-  cache.Settle(row, false, pending);
+  cache.Release(row, false, pending);
   EXPECT_EQ(cache.Find(oldest), nullptr) << oldest;
   EXPECT_NE(cache.Find(second), nullptr) << second;
 }
@@ -121,7 +121,7 @@ TEST(RowCache, AFoundObjectGetsASecondChanceBeforeEviction) {
   {
     RowCache probe(1 << 20);
     MapWriter ignored;
-    probe.Settle(AddRow(probe, "k0", "v"), false, ignored);
+    probe.Release(AddRow(probe, "k0", "v"), false, ignored);
     row_bytes = probe.stats().bytes;
   }
   RowCache cache(4 * row_bytes);  // room for four
@@ -129,7 +129,7 @@ TEST(RowCache, AFoundObjectGetsASecondChanceBeforeEviction) {
   auto add = [&](int i) {
     TestCachedRow* row = AddRow(cache, "k" + std::to_string(i), "v");
     row->Set("v" + std::to_string(i));
-    cache.Settle(row, true, pending);
+    cache.Release(row, true, pending);
   };
   auto evicted = [&] {
     std::vector<std::string> keys;
@@ -139,7 +139,7 @@ TEST(RowCache, AFoundObjectGetsASecondChanceBeforeEviction) {
   for (int i = 0; i < 4; ++i) add(i);
   CachedRow* found = cache.Find("k0");  // the oldest, used again
   ASSERT_NE(found, nullptr);
-  cache.Settle(found, false, pending);
+  cache.Release(found, false, pending);
   add(4);
   EXPECT_EQ(evicted(), (std::vector<std::string>{"row/k1"}));
   add(5);
@@ -158,7 +158,7 @@ TEST(RowCache, ZeroBudgetStagesAndDropsAtOnce) {
   MapWriter pending;
   TestCachedRow* row = AddRow(cache, "k", "v");
   row->Set("w");
-  cache.Settle(row, true, pending);
+  cache.Release(row, true, pending);
   EXPECT_EQ(cache.Find("k"), nullptr);
   EXPECT_EQ(pending.rows["row/k"], "w");
   EXPECT_EQ(cache.dirty_objects(), 0u);
@@ -169,7 +169,7 @@ TEST(RowCache, ClearForgetsEverything) {
   MapWriter pending;
   TestCachedRow* row = AddRow(cache, "k", "v");
   row->Set("w");
-  cache.Settle(row, true, pending);
+  cache.Release(row, true, pending);
   cache.Clear();
   EXPECT_EQ(cache.Find("k"), nullptr);
   EXPECT_EQ(cache.dirty_objects(), 0u);
@@ -177,6 +177,27 @@ TEST(RowCache, ClearForgetsEverything) {
   MapWriter commit;
   cache.StageAll(commit);
   EXPECT_TRUE(commit.rows.empty());
+}
+
+// The index keeps each key's hash: a lookup by hash alone finds the object of that key (among
+// 5,000, whose hashes share control bytes), and nothing for a hash no cached key has.
+TEST(RowCache, FindByHashFindsTheObjectOfThatHashAlone) {
+  RowCache cache(1 << 30);
+  MapWriter pending;
+  std::vector<const CachedRow*> rows;
+  for (int i = 0; i < 5000; ++i) {
+    TestCachedRow* row = AddRow(cache, "k" + std::to_string(i), "v");
+    cache.Release(row, false, pending);
+    rows.push_back(row);
+  }
+  for (int i = 0; i < 5000; ++i) {
+    EXPECT_EQ(cache.FindByHash(RowCache::Hash("k" + std::to_string(i))), rows[i]) << i;
+  }
+  int found_for_absent = 0;
+  for (int i = 5000; i < 10000; ++i) {
+    found_for_absent += cache.FindByHash(RowCache::Hash("k" + std::to_string(i))) != nullptr;
+  }
+  EXPECT_EQ(found_for_absent, 0);  // 64-bit hashes: a collision here is not to be expected
 }
 
 }  // namespace
@@ -187,7 +208,7 @@ TEST(RowCache, AHashedKeyFindsWhatItsTextFinds) {
   MapWriter pending;
   for (int i = 0; i < 5000; i += 2) {
     TestCachedRow* row = AddRow(cache, "k" + std::to_string(i), "v" + std::to_string(i));
-    cache.Settle(row, false, pending);
+    cache.Release(row, false, pending);
   }
   for (int i = 0; i < 5000; ++i) {
     const std::string key = "k" + std::to_string(i);

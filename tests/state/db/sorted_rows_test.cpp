@@ -17,7 +17,7 @@ struct Recorder final : RowWriter {
   void Delete(StateFamily family, std::string_view key) override {
     rows.push_back(std::to_string(static_cast<int>(family)) + " " + std::string(key) + " deleted");
   }
-  void NoteRows(StateFamily family, std::string_view prefix) override {
+  void MarkPrefixWritten(StateFamily family, std::string_view prefix) override {
     rows.push_back(std::to_string(static_cast<int>(family)) + " " + std::string(prefix) + "*");
   }
   std::vector<std::string> rows;
@@ -45,7 +45,7 @@ TEST(SortedRows, HandsRowsOnInFamilyAndKeyOrderKeepingTheOrderOfOneKey) {
 TEST(SortedRows, HandsNotedPrefixesOnBeforeTheRows) {
   SortedRows rows;
   rows.Put(StateFamily::kWindows, "a", "1");
-  rows.NoteRows(StateFamily::kWindows, "z");
+  rows.MarkPrefixWritten(StateFamily::kWindows, "z");
   rows.Put(StateFamily::kWindows, "z1", "2");
   Recorder out;
   rows.WriteTo(out);

@@ -31,7 +31,7 @@ class StateDbCacheTest : public ::testing::TestWithParam<size_t> {
           std::make_unique<TestCachedRow>(key, "row/" + key, Pending("row/" + key).value_or(""))));
     }
     row->Set(value);
-    db_->SettleCached(row, true);
+    db_->ReleaseCached(row, true);
   }
   // The value of `key`'s object: cached, or as the pending batch over the database reads it.
   std::optional<std::string> Value(const std::string& key) {
@@ -229,7 +229,7 @@ TEST(StateDbWritten, KnowsPerFamilyWhatWasNeverWritten) {
     EXPECT_TRUE((*db)->MayHaveRowsOf(StateDb::Family::kCredit));
     EXPECT_FALSE((*db)->MayHaveRows(kWindows, "acc-1"));
     EXPECT_FALSE((*db)->MayHaveRowsOf(kWindows));
-    (*db)->NoteRows(kWindows, "entity");
+    (*db)->MarkPrefixWritten(kWindows, "entity");
     EXPECT_TRUE((*db)->MayHaveRows(kWindows, "entity"));
     EXPECT_TRUE((*db)->MayHaveRowsOf(kWindows));
     EXPECT_FALSE((*db)->MayHaveRows(StateDb::Family::kEvents, "entity"));
