@@ -4,10 +4,10 @@
 // late labels as Kafka messages (topic, key, JSON value) for demos, tests, load and backtests.
 // Most events come from honest people (scenario "honest", see
 // generator/population/honest_population.h); about `fraud_share` of them come from the labelled
-// fraud scenarios of tools/fraud_scenario.h. Each event carries its scenario and a fraud flag
-// beside the JSON, never in it. The stream starts in mid-story, as a real one would: established
-// accounts predate it, and fraud episodes that began before start_time_ms contribute their later
-// events, so fraud is at its share from the start.
+// fraud scenarios of generator/scenarios/fraud_scenario.h. Each event carries its scenario and a
+// fraud flag beside the JSON, never in it. The stream starts in mid-story, as a real one would:
+// established accounts predate it, and fraud episodes that began before start_time_ms contribute
+// their later events, so fraud is at its share from the start.
 //
 // Invariants:
 //  - The same options, seed included, give a byte-identical stream.

@@ -280,7 +280,9 @@ std::optional<ParseError> EventParser::Impl::ParseLabel(const object& obj, Event
 }
 
 std::optional<ParseError> EventParser::Parse(std::string_view bytes,
-                                             std::optional<EventType> default_type, Event& out) {
+                                             std::optional<EventType> default_type, Event& out,
+                                             EventOrderKey* order_key) {
+  if (order_key != nullptr) *order_key = UnreadableOrderKey();
   if (bytes.size() > kMaxEventBytes) {
     return ParseError{ParseError::Code::kTooLarge,
                       "message over 64 KiB (" + std::to_string(bytes.size()) + " bytes)"};
@@ -293,6 +295,9 @@ std::optional<ParseError> EventParser::Parse(std::string_view bytes,
   object obj;
   if (doc.get_object().get(obj) != simdjson::SUCCESS) {
     return ParseError{ParseError::Code::kNotObject, "not a JSON object"};
+  }
+  if (order_key != nullptr) {
+    if (auto key = ReadOrderKey(obj)) *order_key = std::move(*key);
   }
   out.Clear();
   std::string& type = impl_->scratch;

@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "operators/event/event.h"
+#include "operators/event/event_order.h"
 #include "operators/event/pii_hasher.h"
 
 namespace riskstream {
@@ -65,8 +66,10 @@ class EventParser {
   // Parses `bytes`. When the message has no "type" field, `default_type` (the role of the topic it
   // came from) is used; when it has one that contradicts `default_type`, the message is rejected.
   // On success `out` is fully overwritten (it may be reused between calls to avoid allocations).
+  // With `order_key`, also sets the message's place in the canonical order (event_order.h), as
+  // EventOrderReader would read it, whether the message is accepted or not.
   std::optional<ParseError> Parse(std::string_view bytes, std::optional<EventType> default_type,
-                                  Event& out);
+                                  Event& out, EventOrderKey* order_key = nullptr);
 
  private:
   struct Impl;

@@ -16,7 +16,9 @@ constexpr int kMaxDrain = 10000;
 
 }  // namespace
 
-AlignedInput::AlignedInput(DurationMs max_idle_ms) : aligner_(max_idle_ms) {}
+AlignedInput::AlignedInput(DurationMs max_idle_ms, const PiiHasher& hasher,
+                           std::map<std::string, EventType> roles)
+    : aligner_(max_idle_ms), parser_(hasher), roles_(std::move(roles)) {}
 
 AlignedInput::Partition& AlignedInput::PartitionOf(const std::string& topic, int32_t partition,
                                                    int64_t start_offset) {
@@ -59,8 +61,14 @@ void AlignedInput::OnRewound(const PartitionOffsets& next_offsets) {
 void AlignedInput::Push(InputRecord record) {
   Partition& p = PartitionOf(record.topic, record.partition, kOffsetInvalid);
   p.next_offset = record.offset + 1;
-  EventOrderKey key = reader_.Read(record.value);
-  aligner_.Push(p.stream, std::move(key), std::move(record));
+  AlignedRecord aligned;
+  auto role = roles_.find(record.topic);
+  if (role != roles_.end()) aligned.role = role->second;
+  aligned.record = std::move(record);
+  EventOrderKey key;
+  aligned.parsed.error =
+      parser_.Parse(aligned.record.value, aligned.role, aligned.parsed.event, &key);
+  aligner_.Push(p.stream, std::move(key), std::move(aligned));
 }
 
 void AlignedInput::RefreshCaughtUp() {
@@ -72,7 +80,7 @@ void AlignedInput::RefreshCaughtUp() {
   }
 }
 
-Result<std::optional<InputRecord>> AlignedInput::Next(int timeout_ms) {
+Result<std::optional<AlignedRecord>> AlignedInput::Next(int timeout_ms) {
   // Take what the client already holds, so the choice sees every partition's next record.
   for (int i = 0; i < kMaxDrain; ++i) {
     auto record = source_->Poll(0);
@@ -82,16 +90,16 @@ Result<std::optional<InputRecord>> AlignedInput::Next(int timeout_ms) {
   }
   RefreshCaughtUp();
   if (auto released = aligner_.Pop(SteadyNowMs())) {
-    return std::optional<InputRecord>(std::move(released->record));
+    return std::optional<AlignedRecord>(std::move(released->record));
   }
   auto record = source_->Poll(timeout_ms);
   if (!record.ok()) return record.status();
   if (*record) Push(std::move(**record));
   RefreshCaughtUp();
   if (auto released = aligner_.Pop(SteadyNowMs())) {
-    return std::optional<InputRecord>(std::move(released->record));
+    return std::optional<AlignedRecord>(std::move(released->record));
   }
-  return std::optional<InputRecord>();
+  return std::optional<AlignedRecord>();
 }
 
 }  // namespace riskstream

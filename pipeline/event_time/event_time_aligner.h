@@ -27,7 +27,7 @@
 #include <vector>
 
 #include "common/time.h"
-#include "pipeline/event_time/event_order.h"
+#include "operators/event/event_order.h"
 
 namespace riskstream {
 

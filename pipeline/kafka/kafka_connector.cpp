@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "pipeline/kafka/topic_admin.h"
 #include "pipeline/runtime/at_least_once_transaction.h"
 #include "pipeline/runtime/exactly_once_transaction.h"
 
@@ -20,16 +21,25 @@ KafkaConnector::KafkaConnector(const PipelineConfig& config, std::string bootstr
       on_restore_(std::move(on_restore)) {}
 
 Status KafkaConnector::PrepareState(StateDb& state) {
-  if (config_.guarantee != ProcessingGuarantee::kExactlyOnce) return Status::Ok();
-  auto transactional = TransactionalSink::Create(bootstrap_, config_.producer_properties,
-                                                 config_.transactional_id, kInitTimeoutMs);
-  if (!transactional.ok()) return transactional.status();
-  transactional_ = std::move(*transactional);
-  if (Status s = EnsureChangelogTopic(transactional_->producer(), config_.topics.changelog,
-                                      kMetadataTimeoutMs);
-      !s.ok()) {
-    return s;
+  std::vector<TopicSpec> topics;
+  for (const auto& name : config_.topics.Outputs())
+    topics.push_back({name, config_.partitions, {}});
+  const bool exactly_once = config_.guarantee == ProcessingGuarantee::kExactlyOnce;
+  if (exactly_once) {
+    auto transactional = TransactionalSink::Create(bootstrap_, config_.producer_properties,
+                                                   config_.transactional_id, kInitTimeoutMs);
+    if (!transactional.ok()) return transactional.status();
+    transactional_ = std::move(*transactional);
+    topics.push_back({config_.topics.changelog, 1, {{"cleanup.policy", "compact"}}});
+  } else {
+    auto sink = KafkaSink::Create(bootstrap_, config_.producer_properties);
+    if (!sink.ok()) return sink.status();
+    sink_ = std::move(*sink);
   }
+  // Every topic it writes exists before anything is read or written.
+  RdKafka::Handle& client = exactly_once ? transactional_->producer() : sink_->producer();
+  if (Status s = EnsureTopics(client, topics, kMetadataTimeoutMs); !s.ok()) return s;
+  if (!exactly_once) return Status::Ok();
   auto restored =
       RestoreFromChangelog(bootstrap_, config_.group_id + "-restore", config_.consumer_properties,
                            config_.topics.changelog, state);
@@ -57,10 +67,7 @@ Result<std::unique_ptr<OutputTransaction>> KafkaConnector::OpenOutputs(
     return std::unique_ptr<OutputTransaction>(std::make_unique<ExactlyOnceTransaction>(
         *transactional_, state, config_.topics.changelog, kChangelogPartition));
   }
-  auto sink = KafkaSink::Create(bootstrap_, config_.producer_properties);
-  if (!sink.ok()) return sink.status();
-  if (Status s = (*sink)->WarmUp(topics, kMetadataTimeoutMs); !s.ok()) return s;
-  sink_ = std::move(*sink);
+  if (Status s = sink_->WarmUp(topics, kMetadataTimeoutMs); !s.ok()) return s;
   return std::unique_ptr<OutputTransaction>(
       std::make_unique<AtLeastOnceTransaction>(*sink_, state, source));
 }

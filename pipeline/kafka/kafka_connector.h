@@ -2,10 +2,12 @@
 //
 // KafkaConnector is the RuntimeConnector of a real deployment: the input is a KafkaSource in the
 // config's consumer group; the outputs go through an idempotent KafkaSink (at-least-once) or one
-// TransactionalSink with the config's `transactional.id` (exactly-once). In exactly-once mode
-// PrepareState first initialises the transactional producer (fencing any earlier instance with the
-// same id, so the end of the committed changelog is final), creates the changelog topic when it is
-// missing, and restores the state from it (state_restore.h). The connector owns the producers; the
+// TransactionalSink with the config's `transactional.id` (exactly-once). PrepareState connects the
+// producer (in exactly-once mode initialising transactions, which fences any earlier instance with
+// the same id, so the end of the committed changelog is final), creates the topics it writes when
+// they are missing (outputs with `topics.partitions`, the compacted changelog with one; or fails
+// naming each one it cannot create, topic_admin.h), and in exactly-once mode restores the state
+// from the changelog (state_restore.h). The connector owns the producers; the
 // runner keeps it until its transaction and source are gone.
 #pragma once
 

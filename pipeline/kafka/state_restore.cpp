@@ -1,6 +1,5 @@
 #include "pipeline/kafka/state_restore.h"
 
-#include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafkacpp.h>
 #include <spdlog/spdlog.h>
 
@@ -18,59 +17,11 @@ constexpr size_t kChunkChanges = 20000;
 constexpr auto kIdleLimit = std::chrono::seconds(60);
 constexpr auto kProgressEvery = std::chrono::seconds(5);
 
-template <typename T, void (*Destroy)(T*)>
-struct CDeleter {
-  void operator()(T* p) const { Destroy(p); }
-};
-using NewTopicPtr =
-    std::unique_ptr<rd_kafka_NewTopic_t, CDeleter<rd_kafka_NewTopic_t, rd_kafka_NewTopic_destroy>>;
-using AdminOptionsPtr =
-    std::unique_ptr<rd_kafka_AdminOptions_t,
-                    CDeleter<rd_kafka_AdminOptions_t, rd_kafka_AdminOptions_destroy>>;
-using QueuePtr =
-    std::unique_ptr<rd_kafka_queue_t, CDeleter<rd_kafka_queue_t, rd_kafka_queue_destroy>>;
-using EventPtr =
-    std::unique_ptr<rd_kafka_event_t, CDeleter<rd_kafka_event_t, rd_kafka_event_destroy>>;
-
 double SecondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
 }  // namespace
-
-Status EnsureChangelogTopic(RdKafka::Handle& client, const std::string& topic, int timeout_ms) {
-  rd_kafka_t* rk = client.c_ptr();
-  char error[512] = {0};
-  NewTopicPtr new_topic(rd_kafka_NewTopic_new(topic.c_str(), 1, -1, error, sizeof(error)));
-  if (!new_topic) return Status::KafkaError("changelog topic " + topic + ": " + error);
-  if (rd_kafka_NewTopic_set_config(new_topic.get(), "cleanup.policy", "compact") != 0) {
-    return Status::KafkaError("changelog topic " + topic + ": cannot set cleanup.policy");
-  }
-  AdminOptionsPtr options(rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_CREATETOPICS));
-  rd_kafka_AdminOptions_set_operation_timeout(options.get(), timeout_ms, error, sizeof(error));
-  QueuePtr queue(rd_kafka_queue_new(rk));
-  rd_kafka_NewTopic_t* topics[] = {new_topic.get()};
-  rd_kafka_CreateTopics(rk, topics, 1, options.get(), queue.get());
-  EventPtr event(rd_kafka_queue_poll(queue.get(), timeout_ms + 5000));
-  if (!event) return Status::Unavailable("creating changelog topic " + topic + ": timed out");
-  if (rd_kafka_event_error(event.get()) != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    return Status::KafkaError("creating changelog topic " + topic + ": " +
-                              rd_kafka_event_error_string(event.get()));
-  }
-  size_t count = 0;
-  const rd_kafka_topic_result_t** results =
-      rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(event.get()), &count);
-  for (size_t i = 0; i < count; ++i) {
-    auto err = rd_kafka_topic_result_error(results[i]);
-    if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-      spdlog::info("created compacted changelog topic {}", topic);
-    } else if (err != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
-      return Status::KafkaError("creating changelog topic " + topic + ": " +
-                                rd_kafka_topic_result_error_string(results[i]));
-    }
-  }
-  return Status::Ok();
-}
 
 Result<RestoreStats> RestoreFromChangelog(const std::string& bootstrap_servers,
                                           const std::string& group_id,

@@ -19,10 +19,6 @@
 #include "pipeline/kafka/kafka_properties.h"
 #include "state/db/state_db.h"
 
-namespace RdKafka {
-class Handle;
-}
-
 namespace riskstream {
 
 struct RestoreStats {
@@ -35,9 +31,6 @@ struct RestoreStats {
 
 // The changelog partition riskstream writes and restores (one per instance's state).
 inline constexpr int32_t kChangelogPartition = 0;
-
-// Creates the compacted changelog `topic` (one partition) through `client` when it does not exist.
-Status EnsureChangelogTopic(RdKafka::Handle& client, const std::string& topic, int timeout_ms);
 
 // Restores `db` from `topic` as described above; `consumer_properties` are passed to the restore
 // consumer (group `group_id`, which it never commits). Logs progress every few seconds.

@@ -1,9 +1,9 @@
 // pipeline/replay/replay_source.h
 //
 // ReplaySource is where a replay's input records come from (log files, a Kafka range), delivered
-// in the canonical order of pipeline/event_order.h. A record carries the source position the live
-// pipeline would have given it (topic and partition of its stream), so per-partition event-time
-// watermarks, and with them the `late` flags, come out as they do live.
+// in the canonical order of operators/event/event_order.h. A record carries the source position the
+// live pipeline would have given it (topic and partition of its stream), so per-partition
+// event-time watermarks, and with them the `late` flags, come out as they do live.
 #pragma once
 
 #include <optional>

@@ -14,11 +14,16 @@ std::string_view ToString(ProcessingGuarantee guarantee) {
 }
 
 std::vector<std::string> TopicNames::All() const {
-  std::vector<std::string> all = {applications,  transactions, labels,
-                                  credit_events, fraud_alerts, dead_letter};
-  if (!features.empty()) all.push_back(features);
-  if (!shadow_decisions.empty()) all.push_back(shadow_decisions);
+  std::vector<std::string> all = {applications, transactions, labels};
+  for (auto& output : Outputs()) all.push_back(std::move(output));
   return all;
+}
+
+std::vector<std::string> TopicNames::Outputs() const {
+  std::vector<std::string> outputs = {credit_events, fraud_alerts, dead_letter};
+  if (!features.empty()) outputs.push_back(features);
+  if (!shadow_decisions.empty()) outputs.push_back(shadow_decisions);
+  return outputs;
 }
 
 namespace {

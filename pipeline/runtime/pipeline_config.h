@@ -29,8 +29,11 @@ struct TopicNames {
   // The shadow policy's credit events; defaults to "shadow-credit-events" when a shadow is set.
   std::string shadow_decisions;
 
-  // Every topic riskstream reads or writes.
+  // Every topic riskstream reads or writes (not the exactly-once changelog).
   std::vector<std::string> All() const;
+  // The topics riskstream writes its records to: credit events, alerts, dead letters, and the
+  // features and shadow decisions topics when set.
+  std::vector<std::string> Outputs() const;
 };
 
 // What a consumer of riskstream's outputs can rely on (docs/OPERATIONS.md).

@@ -43,21 +43,19 @@ Result<std::unique_ptr<StreamRunner>> StreamRunner::Create(
     metrics.SetRuleSetVersion(live.rules().version());
   });
 
-  runner->topic_roles_ = {{config.topics.applications, EventType::kApplication},
-                          {config.topics.transactions, EventType::kTransaction},
-                          {config.topics.labels, EventType::kLabel}};
-  runner->aligned_ = std::make_unique<AlignedInput>(config.alignment_max_idle_ms);
+  std::map<std::string, EventType> roles = {{config.topics.applications, EventType::kApplication},
+                                            {config.topics.transactions, EventType::kTransaction},
+                                            {config.topics.labels, EventType::kLabel}};
+  runner->aligned_ = std::make_unique<AlignedInput>(config.alignment_max_idle_ms,
+                                                    runner->processor_->hasher(), std::move(roles));
   auto source = connected.OpenSource(
       {config.topics.applications, config.topics.transactions, config.topics.labels}, *runner);
   if (!source.ok()) return source.status();
   runner->source_ = std::move(*source);
   runner->aligned_->SetSource(runner->source_.get());
 
-  std::vector<std::string> outputs = {config.topics.credit_events, config.topics.fraud_alerts,
-                                      config.topics.dead_letter};
-  if (!config.topics.features.empty()) outputs.push_back(config.topics.features);
-  if (!config.topics.shadow_decisions.empty()) outputs.push_back(config.topics.shadow_decisions);
-  auto transaction = connected.OpenOutputs(outputs, *runner->state_, *runner->source_);
+  auto transaction =
+      connected.OpenOutputs(config.topics.Outputs(), *runner->state_, *runner->source_);
   if (!transaction.ok()) return transaction.status();
   runner->transaction_ = std::move(*transaction);
   return runner;
@@ -145,14 +143,11 @@ std::shared_ptr<const RuleSet> StreamRunner::rules() const {
   return std::shared_ptr<const RuleSet>(live, &live->rules());
 }
 
-Status StreamRunner::Handle(const InputRecord& record) {
+Status StreamRunner::Handle(const AlignedRecord& aligned) {
+  const InputRecord& record = aligned.record;
   SourcePosition position{record.topic, record.partition, record.offset};
-  auto role_it = topic_roles_.find(position.topic);
-  std::optional<EventType> role;
-  if (role_it != topic_roles_.end()) role = role_it->second;
-
   const TimestampMs now = WallClockMs();
-  auto processed = topology_->Process(record.value, role, position, now);
+  auto processed = topology_->ProcessParsed(record.value, aligned.parsed, position, now);
   if (!processed.ok()) {
     return processed.status().WithContext(position.topic + "/" +
                                           std::to_string(position.partition) + "@" +

@@ -70,7 +70,7 @@ class StreamRunner : private AssignmentListener {
 
  private:
   StreamRunner() = default;
-  Status Handle(const InputRecord& record);
+  Status Handle(const AlignedRecord& aligned);
   Status Commit();  // retries what the broker did not answer, with backoff
   Result<OutputTransaction::Outcome> CommitOnce();
   // After a failed batch: abort it (its outputs and pending state), then Rewind().
@@ -94,7 +94,6 @@ class StreamRunner : private AssignmentListener {
   std::unique_ptr<RecordSource> source_;
   std::unique_ptr<OutputTransaction> transaction_;
   std::unique_ptr<AlignedInput> aligned_;  // source_'s records in canonical order
-  std::map<std::string, EventType> topic_roles_;
   PartitionOffsets uncommitted_offsets_;
   int uncommitted_events_ = 0;
   std::chrono::steady_clock::time_point last_commit_;

@@ -6,6 +6,7 @@
 // every record is compared field by field (all but processing_time) with what the inputs imply.
 // One broker serves the suite; each test has its own topics, consumer group and state dir.
 #include <gtest/gtest.h>
+#include <librdkafka/rdkafkacpp.h>
 
 #include <atomic>
 #include <chrono>
@@ -24,6 +25,7 @@
 #include "common/time.h"
 #include "pipeline/admin/pipeline_metrics.h"
 #include "pipeline/kafka/kafka_connector.h"
+#include "pipeline/kafka/kafka_sink.h"
 #include "pipeline/kafka/transactional_sink.h"
 #include "pipeline/runtime/pipeline_config.h"
 #include "pipeline/runtime/stream_runner.h"
@@ -282,6 +284,55 @@ TEST_F(PipelineOnRealKafka, ScriptedEventsGetExactDecisionsAlertsAndDeadLetters)
 
 // A restart with the same state dir continues the windows from the stored state and resumes from
 // the stored offsets: nothing is decided twice, even when a new consumer group has no offsets.
+// The test broker does not auto-create topics. The topics riskstream writes are created at start
+// when missing, with topics.partitions partitions (the changelog compacted, with one); a topic the
+// broker refuses fails the start with its name, the reason and the command that creates it.
+TEST_F(PipelineOnRealKafka, MissingOutputTopicsAreCreatedOrNamedWithTheCommand) {
+  PipelineConfig config = config_;
+  config.topics.credit_events = prefix_ + "created-credit-events";
+  config.topics.fraud_alerts = prefix_ + "created-fraud-alerts";
+  config.topics.changelog = prefix_ + "created-changelog";
+  {
+    auto metrics = PipelineMetrics::Create("");
+    ASSERT_TRUE(metrics.ok());
+    auto runner = CreateKafkaRunner(config, broker_->bootstrap(), **metrics);
+    ASSERT_TRUE(runner.ok()) << runner.status().ToString();
+  }
+  auto sink = KafkaSink::Create(broker_->bootstrap(), {});
+  ASSERT_TRUE(sink.ok()) << sink.status().ToString();
+  RdKafka::Metadata* raw = nullptr;
+  ASSERT_EQ((*sink)->producer().metadata(true, nullptr, &raw, 10000), RdKafka::ERR_NO_ERROR);
+  std::unique_ptr<RdKafka::Metadata> metadata(raw);
+  std::map<std::string, size_t> partitions;
+  for (const auto* topic : *metadata->topics()) {
+    partitions[topic->topic()] = topic->partitions()->size();
+  }
+  EXPECT_EQ(partitions[config.topics.credit_events], 3u);
+  EXPECT_EQ(partitions[config.topics.fraud_alerts], 3u);
+  EXPECT_EQ(partitions[config.topics.changelog], 1u);
+
+  config.topics.dead_letter = "a topic name kafka refuses!";
+  config.topics.shadow_decisions = prefix_ + "created-shadow";
+  auto metrics = PipelineMetrics::Create("");
+  ASSERT_TRUE(metrics.ok());
+  auto refused = CreateKafkaRunner(config, broker_->bootstrap(), **metrics);
+  ASSERT_FALSE(refused.ok());
+  const std::string message = refused.status().message();
+  EXPECT_NE(message.find("a topic name kafka refuses!"), std::string::npos) << message;
+  EXPECT_NE(message.find("kafka-topics.sh --bootstrap-server <brokers> --create --topic "
+                         "a topic name kafka refuses! --partitions 3"),
+            std::string::npos)
+      << message;
+  // Every missing topic is named, and none was created: the refused one stops them all.
+  EXPECT_NE(message.find(prefix_ + "created-shadow: not created"), std::string::npos) << message;
+  raw = nullptr;
+  ASSERT_EQ((*sink)->producer().metadata(true, nullptr, &raw, 10000), RdKafka::ERR_NO_ERROR);
+  metadata.reset(raw);
+  for (const auto* topic : *metadata->topics()) {
+    EXPECT_NE(topic->topic(), prefix_ + "created-shadow");
+  }
+}
+
 TEST_F(PipelineOnRealKafka, RestartContinuesWindowsFromStateAndDecidesNothingTwice) {
   const std::vector<ScriptedInput> first = {
       {"r-app-1", "applications", "D2", Application("r-app-1", "2026-01-10T09:00:00Z", "B1", "D2")},

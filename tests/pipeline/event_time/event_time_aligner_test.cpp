@@ -174,19 +174,5 @@ TEST(EventTimeAligner, ReleasedRecordsOfAStreamAreAlwaysAPrefixOfWhatItPushed) {
   for (size_t s = 0; s < 4; ++s) EXPECT_LE(released[s], pushed[s]);
 }
 
-TEST(EventOrderReader, ReadsTimeAndIdAsTheParserDoes) {
-  EventOrderReader reader;
-  EXPECT_EQ(reader.Read(R"({"event_id":"e1","event_time":"2026-11-27T00:00:01.5Z"})"),
-            Key(1795737601500, "e1"));
-  EXPECT_EQ(reader.Read(R"({"event_id":"e2","event_time":1795737601500})"),
-            Key(1795737601500, "e2"));
-  EXPECT_EQ(reader.Read(R"({"event_id":"e3","event_time":" 1795737601500 "})"),
-            Key(1795737601500, "e3"));
-  EXPECT_EQ(reader.Read("not json"), UnreadableOrderKey());
-  EXPECT_EQ(reader.Read(R"({"event_time":1})"), UnreadableOrderKey());
-  EXPECT_EQ(reader.Read(R"({"event_id":"e","event_time":"yesterday"})"), UnreadableOrderKey());
-  EXPECT_LT(UnreadableOrderKey(), Key(0, ""));
-}
-
 }  // namespace
 }  // namespace riskstream

@@ -121,7 +121,7 @@ class Lexer {
   }
 
   Status ReadNumber(Token& token) {
-    SourcePosition start_position = position_;
+    TextPosition start_position = position_;
     size_t start = offset_;
     while (IsDigit(Peek())) Advance();
     if (Peek() == '.') {
@@ -147,7 +147,7 @@ class Lexer {
   }
 
   Status ReadString(Token& token) {
-    SourcePosition start_position = position_;
+    TextPosition start_position = position_;
     Advance();  // the opening quote
     while (true) {
       char c = Peek();
@@ -160,7 +160,7 @@ class Lexer {
         Advance();
         continue;
       }
-      SourcePosition escape_position = position_;
+      TextPosition escape_position = position_;
       char code = Peek(1);
       int high = HexDigit(Peek(2));
       int low = HexDigit(Peek(3));
@@ -200,7 +200,7 @@ class Lexer {
 
   std::string_view text_;
   size_t offset_ = 0;
-  SourcePosition position_;
+  TextPosition position_;
 };
 
 }  // namespace
@@ -229,7 +229,7 @@ std::string Describe(const Token& token) {
   }
 }
 
-Status ErrorAt(SourcePosition position, std::string_view message) {
+Status ErrorAt(TextPosition position, std::string_view message) {
   return Status::InvalidConfig("line " + std::to_string(position.line) + ", column " +
                                std::to_string(position.column) + ": " + std::string(message));
 }

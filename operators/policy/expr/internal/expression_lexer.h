@@ -43,7 +43,7 @@ enum class TokenKind {
   kEnd,  // after the last token
 };
 
-struct SourcePosition {
+struct TextPosition {
   int line = 1;
   int column = 1;
 };
@@ -51,7 +51,7 @@ struct SourcePosition {
 struct Token {
   TokenKind kind = TokenKind::kEnd;
   std::string_view text;  // exactly as written; empty for kEnd
-  SourcePosition position;
+  TextPosition position;
   double number = 0;     // kNumber only
   std::string contents;  // kString only: the text with escapes decoded
 };
@@ -67,6 +67,6 @@ bool IsName(std::string_view name);
 std::string Describe(const Token& token);
 
 // An error (kInvalidConfig) reading "line L, column C: `message`".
-Status ErrorAt(SourcePosition position, std::string_view message);
+Status ErrorAt(TextPosition position, std::string_view message);
 
 }  // namespace riskstream::expression_internal

@@ -48,7 +48,7 @@ struct Operand {
   int32_t node = 0;
   Type type = Type::kUnknown;
   int depth = 1;
-  SourcePosition position;  // where the operand's text starts
+  TextPosition position;  // where the operand's text starts
 };
 
 struct Function {
@@ -133,7 +133,7 @@ class Parser {
   // Appends `node`, whose operands are `children`. The result starts where its first operand
   // starts, or at `op` without operands; `op` is also where an error about depth points.
   Result<Operand> Make(Node node, Type type, const std::vector<Operand>& children,
-                       SourcePosition op) {
+                       TextPosition op) {
     Operand made{static_cast<int32_t>(program_.nodes.size()), type, 1, op};
     if (!children.empty()) made.position = children.front().position;
     for (const Operand& child : children) made.depth = std::max(made.depth, child.depth + 1);
@@ -142,7 +142,7 @@ class Parser {
     return made;
   }
 
-  Result<Operand> Constant(Value value, SourcePosition position) {
+  Result<Operand> Constant(Value value, TextPosition position) {
     Type type = TypeOf(value);
     program_.constants.push_back(std::move(value));
     Node node{.op = Op::kConstant, .index = static_cast<int32_t>(program_.constants.size() - 1)};
@@ -280,7 +280,7 @@ class Parser {
               .left = left.node,
               .index = static_cast<int32_t>(program_.constants.size())};
     while (!TakeIf(TokenKind::kRightBracket)) {
-      SourcePosition position = Peek().position;
+      TextPosition position = Peek().position;
       Result<Value> item = ParseItem();
       if (!item.ok()) return item.status();
       if (Conflict(left.type, TypeOf(*item))) {

@@ -1,12 +1,14 @@
-// pipeline/event_time/event_order.h
+// operators/event/event_order.h
 //
 // The canonical processing order that live runs and replays share. Every input stream (a Kafka
 // partition of an input topic, or in replay the same partition's share of a log file) is read in
 // its own order; streams are merged by their next record's EventOrderKey: event time first, then
 // event_id (byte-wise), then the stream's name. Nothing here depends on where a record came from,
 // so the same streams give the same merged order live and in replay (see EventTimeAligner).
-// A record whose key cannot be read (not JSON, no event_id or event_time) orders first: it is a
-// dead letter and changes no state, so releasing it early changes no decision.
+// A record whose key cannot be read (over EventParser's 64 KiB, not JSON, not an object, no valid
+// event_id or event_time) orders first: it is a dead letter and changes no state, so releasing it
+// early changes no decision. EventParser reports the same key for what it parses (live input is
+// parsed once, and ordered by that); replay's readers use EventOrderReader or ReadOrderKey.
 #pragma once
 
 #include <simdjson.h>

@@ -1,6 +1,8 @@
-#include "pipeline/event_time/event_order.h"
+#include "operators/event/event_order.h"
 
 #include <cctype>
+
+#include "operators/event/event_parser.h"
 
 namespace riskstream {
 namespace {
@@ -42,6 +44,7 @@ std::optional<EventOrderKey> ReadOrderKey(const simdjson::dom::object& event) {
 }
 
 EventOrderKey EventOrderReader::Read(std::string_view json) {
+  if (json.size() > kMaxEventBytes) return UnreadableOrderKey();  // EventParser reads none of it
   simdjson::dom::object object;
   if (parser_.parse(json.data(), json.size(), true).get_object().get(object) != simdjson::SUCCESS) {
     return UnreadableOrderKey();
