@@ -9,8 +9,8 @@ namespace riskstream {
 namespace {
 
 constexpr uint32_t kClean = static_cast<uint32_t>(-1);
-// The index slot (a pointer and a hash) and its control byte, at the table's usual load.
-constexpr size_t kEntryOverhead = 24;
+// The index slot (a view and a pointer) and its control byte, at the table's usual load.
+constexpr size_t kEntryOverhead = 32;
 
 }  // namespace
 
@@ -44,22 +44,17 @@ CachedRow* RowCache::Find(HashedKey key) {
     return nullptr;
   }
   ++hits_;
-  CachedRow* row = found->row.get();
+  CachedRow* row = found->second.get();
   row->referenced_ = true;  // moved to the newest end only if it comes up for eviction
   last_found_ = row;
   return row;
 }
 
-const CachedRow* RowCache::FindByHash(size_t hash) const {
-  auto found = index_.find(HashProbe{hash});
-  return found == index_.end() ? nullptr : found->row.get();
-}
-
 void RowCache::PrefetchObject(HashedKey key) const {
-  const CachedRow* row = FindByHash(key.hash);
-  if (row == nullptr) return;
+  auto found = index_.find(HashOnly{key.hash}, key.hash);
+  if (found == index_.end()) return;
   // The lines of an object of the usual size with its key (keyed_allocation.h).
-  const char* object = reinterpret_cast<const char*>(row);
+  const char* object = reinterpret_cast<const char*>(found->second.get());
   for (size_t at = 0; at < kCachedSlotBytes; at += 64) __builtin_prefetch(object + at);
   __builtin_prefetch(object + kCachedSlotBytes - 1);
 }
@@ -68,8 +63,7 @@ CachedRow* RowCache::Add(std::unique_ptr<CachedRow> row) {
   CachedRow* raw = row.get();
   raw->bytes_ = raw->Bytes() + kEntryOverhead;
   bytes_ += raw->bytes_;
-  const size_t hash = Hash(raw->key());
-  index_.insert(Slot{std::move(row), hash});
+  index_.emplace(raw->key(), std::move(row));
   LinkNewest(raw);
   last_found_ = raw;
   return raw;
@@ -108,8 +102,7 @@ void RowCache::Evict(CachedRow* row, RowWriter& evict_to) {
   if (row == last_found_) last_found_ = nullptr;
   bytes_ -= row->bytes_;
   ++evictions_;
-  const std::string_view key = row->key();
-  index_.erase(index_.find(HashedKey{key, Hash(key)}));  // destroys the row
+  index_.erase(index_.find(row->key()));  // destroys the row
 }
 
 void RowCache::StageAll(RowWriter& out) const {

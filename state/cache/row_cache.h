@@ -29,7 +29,7 @@
 #include <string_view>
 #include <vector>
 
-#include "absl/container/flat_hash_set.h"
+#include "absl/container/flat_hash_map.h"
 #include "state/db/state_family.h"
 
 namespace riskstream {
@@ -102,11 +102,9 @@ class RowCache {
   // Starts fetching the index's memory where `key` would be into the CPU cache, so that a Find()
   // or PrefetchObject() soon after waits less.
   void Prefetch(HashedKey key) const { index_.prefetch(key); }
-  // An object whose key hashes to `hash` (a key collision may give another than the one wanted),
-  // or nullptr. Reads the index only, no object: the index keeps each key's hash.
-  const CachedRow* FindByHash(size_t hash) const;
-  // Starts fetching the object cached under `key`, if any, into the CPU cache; found by the hash
-  // alone (FindByHash), so a rare collision fetches another object.
+  // Starts fetching the object cached under `key`, if any, into the CPU cache. Reads the index
+  // only (waiting for it, unless prefetched): it tells objects apart by the key's hash, so a
+  // rare collision fetches another object.
   void PrefetchObject(HashedKey key) const;
   // Caches `row` (just read from the database, or new), whose key must not be cached yet;
   // evicts nothing. Returns it, valid as a Find() result.
@@ -131,44 +129,30 @@ class RowCache {
   void Evict(CachedRow* row, RowWriter& evict_to);
 
   size_t capacity_;
+  // Any object whose key has the hash: PrefetchObject's lookup, which reads no object.
+  struct HashOnly {
+    size_t hash;
+  };
+  // Hashes a key's text, or takes the hash given with it (heterogeneous lookup).
   struct KeyHash {
+    using is_transparent = void;
     size_t operator()(std::string_view key) const { return std::hash<std::string_view>{}(key); }
-  };
-  // One entry of the index: an object and its key's hash. The table grows without reading any
-  // object, and a lookup by hash alone (HashProbe) reads none either.
-  struct Slot {
-    std::unique_ptr<CachedRow> row;
-    size_t hash;
-  };
-  // Every object whose key has this hash.
-  struct HashProbe {
-    size_t hash;
-  };
-  // Equality is the key's, checked by hash first (an object is read only when the hashes match);
-  // a HashProbe equals the slots whose hash is its own. Both agree with SlotHash, as abseil's
-  // heterogeneous lookup requires.
-  struct SlotHash {
-    using is_transparent = void;
-    size_t operator()(const Slot& slot) const { return slot.hash; }
     size_t operator()(const HashedKey& key) const { return key.hash; }
-    size_t operator()(const HashProbe& probe) const { return probe.hash; }
+    size_t operator()(const HashOnly& key) const { return key.hash; }
   };
-  struct SlotEq {
+  struct KeyEq {
     using is_transparent = void;
-    bool operator()(const Slot& a, const Slot& b) const {
-      return a.hash == b.hash && a.row->key() == b.row->key();
-    }
-    bool operator()(const Slot& a, const HashedKey& b) const {
-      return a.hash == b.hash && a.row->key() == b.text;
-    }
-    bool operator()(const HashedKey& a, const Slot& b) const { return (*this)(b, a); }
-    bool operator()(const Slot& a, const HashProbe& b) const { return a.hash == b.hash; }
-    bool operator()(const HashProbe& a, const Slot& b) const { return a.hash == b.hash; }
+    bool operator()(std::string_view a, std::string_view b) const { return a == b; }
+    bool operator()(const HashedKey& a, std::string_view b) const { return a.text == b; }
+    bool operator()(std::string_view a, const HashedKey& b) const { return a == b.text; }
+    // The table compared the hash's top bits (its control byte) already.
+    bool operator()(const HashOnly&, std::string_view) const { return true; }
+    bool operator()(std::string_view, const HashOnly&) const { return true; }
   };
 
-  // An open-addressing table: a lookup among millions of objects costs about one cache miss for
-  // the slot before the object itself.
-  absl::flat_hash_set<Slot, SlotHash, SlotEq> index_;
+  // Views of key(), in an open-addressing table: a lookup among millions of objects costs about
+  // one cache miss for the slot before the object itself.
+  absl::flat_hash_map<std::string_view, std::unique_ptr<CachedRow>, KeyHash, KeyEq> index_;
   CachedRow* newest_ = nullptr;
   CachedRow* oldest_ = nullptr;
   CachedRow* last_found_ = nullptr;  // found or added last

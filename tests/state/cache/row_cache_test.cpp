@@ -179,27 +179,6 @@ TEST(RowCache, ClearForgetsEverything) {
   EXPECT_TRUE(commit.rows.empty());
 }
 
-// The index keeps each key's hash: a lookup by hash alone finds the object of that key (among
-// 5,000, whose hashes share control bytes), and nothing for a hash no cached key has.
-TEST(RowCache, FindByHashFindsTheObjectOfThatHashAlone) {
-  RowCache cache(1 << 30);
-  MapWriter pending;
-  std::vector<const CachedRow*> rows;
-  for (int i = 0; i < 5000; ++i) {
-    TestCachedRow* row = AddRow(cache, "k" + std::to_string(i), "v");
-    cache.Release(row, false, pending);
-    rows.push_back(row);
-  }
-  for (int i = 0; i < 5000; ++i) {
-    EXPECT_EQ(cache.FindByHash(RowCache::Hash("k" + std::to_string(i))), rows[i]) << i;
-  }
-  int found_for_absent = 0;
-  for (int i = 5000; i < 10000; ++i) {
-    found_for_absent += cache.FindByHash(RowCache::Hash("k" + std::to_string(i))) != nullptr;
-  }
-  EXPECT_EQ(found_for_absent, 0);  // 64-bit hashes: a collision here is not to be expected
-}
-
 }  // namespace
 // A key hashed once finds what its text finds, among many objects (and their hashes' collisions
 // in the index's control bytes).
